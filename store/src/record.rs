@@ -1,0 +1,444 @@
+//! The CommitLog record format (spec/store.md §3): encoding a message into a
+//! record, and checking/decoding records read back from disk or the wire.
+//!
+//! Pure and I/O-free. The encoder pre-builds the whole record outside the
+//! append lock; only QUEUEOFFSET, PHYSICALOFFSET and STORETIMESTAMP are
+//! patched in under the lock (`EncodedRecord::stamp`).
+
+use std::borrow::Cow;
+use std::net::{IpAddr, SocketAddr};
+
+use bytes::Bytes;
+
+use crate::error::{Result, StoreError};
+
+pub const MAGIC_V1: i32 = 0xDAA3_20A7_u32 as i32;
+pub const MAGIC_V2: i32 = 0xDAA3_20AB_u32 as i32;
+/// End-of-file marker: an 8-byte record `(remaining, BLANK_MAGIC)`.
+pub const BLANK_MAGIC: i32 = 0xCBD4_3194_u32 as i32;
+/// A BLANK marker is this long; every record needs this much room after it.
+pub const BLANK_LEN: usize = 8;
+/// Longest property string a record can hold (i16 length).
+pub const MAX_PROPERTIES_LEN: usize = i16::MAX as usize;
+/// Topics longer than this are rejected by the store (2-byte V2 limit in practice).
+pub const MAX_TOPIC_LEN: usize = 255;
+/// Topics longer than this need the V2 magic (1-byte signed length in V1).
+pub const MAX_V1_TOPIC_LEN: usize = 127;
+
+pub const NAME_VALUE_SEPARATOR: char = '\u{1}';
+pub const PROPERTY_SEPARATOR: char = '\u{2}';
+
+/// SYSFLAG bits (spec/store.md §3.2).
+pub mod sysflag {
+    pub const COMPRESSED: i32 = 0x1;
+    pub const MULTI_TAGS: i32 = 0x2;
+    pub const TRANSACTION_MASK: i32 = 0xC;
+    pub const TRANSACTION_NOT_TYPE: i32 = 0x0;
+    pub const TRANSACTION_PREPARED: i32 = 0x4;
+    pub const TRANSACTION_COMMIT: i32 = 0x8;
+    pub const TRANSACTION_ROLLBACK: i32 = 0xC;
+    pub const BORNHOST_V6: i32 = 0x10;
+    pub const STOREHOST_V6: i32 = 0x20;
+    pub const NEED_UNWRAP: i32 = 0x40;
+    pub const INNER_BATCH: i32 = 0x80;
+
+    pub fn transaction_type(sys_flag: i32) -> i32 {
+        sys_flag & TRANSACTION_MASK
+    }
+}
+
+// Fixed field positions for an IPv4 born host (an IPv6 born host shifts
+// everything after BORNHOST by 12).
+const POS_QUEUE_OFFSET: usize = 20;
+const POS_PHYSICAL_OFFSET: usize = 28;
+
+/// Masked CRC-32 (IEEE) as RocketMQ stores it.
+pub fn crc32(bytes: &[u8]) -> i32 {
+    (crc32fast::hash(bytes) & 0x7FFF_FFFF) as i32
+}
+
+/// Java's `String.hashCode` over UTF-16 code units, wrapping.
+pub fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+}
+
+fn host_len(addr: &SocketAddr) -> usize {
+    match addr.ip() {
+        IpAddr::V4(_) => 8,
+        IpAddr::V6(_) => 20,
+    }
+}
+
+fn put_host(buf: &mut Vec<u8>, addr: &SocketAddr) {
+    match addr.ip() {
+        IpAddr::V4(ip) => buf.extend_from_slice(&ip.octets()),
+        IpAddr::V6(ip) => buf.extend_from_slice(&ip.octets()),
+    }
+    buf.extend_from_slice(&i32::from(addr.port()).to_be_bytes());
+}
+
+/// One message as the broker hands it to the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageToStore {
+    pub topic: String,
+    pub queue_id: i32,
+    pub flag: i32,
+    pub body: Bytes,
+    /// Encoded property string (`name\u1value\u2...`).
+    pub properties: String,
+    pub sys_flag: i32,
+    pub born_timestamp: i64,
+    pub born_host: SocketAddr,
+    pub store_host: SocketAddr,
+    pub reconsume_times: i32,
+    pub prepared_transaction_offset: i64,
+}
+
+impl MessageToStore {
+    /// Whether the record gets a ConsumeQueue entry and a queue offset.
+    pub fn is_consumable(&self) -> bool {
+        is_consumable_sys_flag(self.sys_flag)
+    }
+}
+
+/// NOT_TYPE and COMMIT records are consumable; PREPARED/ROLLBACK are not.
+pub fn is_consumable_sys_flag(sys_flag: i32) -> bool {
+    matches!(
+        sysflag::transaction_type(sys_flag),
+        sysflag::TRANSACTION_NOT_TYPE | sysflag::TRANSACTION_COMMIT
+    )
+}
+
+/// Limits the encoder enforces (spec/store.md §3.6).
+#[derive(Debug, Clone, Copy)]
+pub struct EncodeLimits {
+    pub max_message_size: usize,
+    pub auto_message_version_on_topic_len: bool,
+}
+
+/// A fully encoded record waiting for its offsets and store timestamp.
+#[derive(Debug, Clone)]
+pub struct EncodedRecord {
+    pub bytes: Vec<u8>,
+    pos_store_timestamp: usize,
+}
+
+impl EncodedRecord {
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Fills the fields only known under the append lock.
+    pub fn stamp(&mut self, queue_offset: i64, physical_offset: i64, store_timestamp: i64) {
+        self.bytes[POS_QUEUE_OFFSET..POS_QUEUE_OFFSET + 8].copy_from_slice(&queue_offset.to_be_bytes());
+        self.bytes[POS_PHYSICAL_OFFSET..POS_PHYSICAL_OFFSET + 8]
+            .copy_from_slice(&physical_offset.to_be_bytes());
+        let p = self.pos_store_timestamp;
+        self.bytes[p..p + 8].copy_from_slice(&store_timestamp.to_be_bytes());
+    }
+}
+
+/// Encodes `msg` as one record with zeroed QUEUEOFFSET, PHYSICALOFFSET and
+/// STORETIMESTAMP. Sets the V6 sysflag bits from the actual address families.
+pub fn encode(msg: &MessageToStore, limits: EncodeLimits) -> Result<EncodedRecord> {
+    let topic = msg.topic.as_bytes();
+    if topic.is_empty() || topic.len() > MAX_TOPIC_LEN {
+        return Err(StoreError::MessageIllegal(format!("topic length {} not in 1..=255", topic.len())));
+    }
+    if msg.body.len() > limits.max_message_size {
+        return Err(StoreError::MessageIllegal(format!(
+            "body {} bytes exceeds maxMessageSize {}",
+            msg.body.len(),
+            limits.max_message_size
+        )));
+    }
+    let properties = msg.properties.as_bytes();
+    if properties.len() > MAX_PROPERTIES_LEN {
+        return Err(StoreError::PropertiesSizeExceeded(properties.len()));
+    }
+    let v2 = topic.len() > MAX_V1_TOPIC_LEN;
+    if v2 && !limits.auto_message_version_on_topic_len {
+        return Err(StoreError::MessageIllegal(format!("topic length {} exceeds 127", topic.len())));
+    }
+    let mut sys_flag = msg.sys_flag & !(sysflag::BORNHOST_V6 | sysflag::STOREHOST_V6);
+    if msg.born_host.is_ipv6() {
+        sys_flag |= sysflag::BORNHOST_V6;
+    }
+    if msg.store_host.is_ipv6() {
+        sys_flag |= sysflag::STOREHOST_V6;
+    }
+    let topic_len_size = if v2 { 2 } else { 1 };
+    let total = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8
+        + host_len(&msg.born_host)
+        + 8
+        + host_len(&msg.store_host)
+        + 4
+        + 8
+        + 4
+        + msg.body.len()
+        + topic_len_size
+        + topic.len()
+        + 2
+        + properties.len();
+    if total > limits.max_message_size + 65_536 {
+        return Err(StoreError::MessageIllegal(format!("record {total} bytes too large")));
+    }
+    let mut b = Vec::with_capacity(total);
+    b.extend_from_slice(&(total as i32).to_be_bytes());
+    b.extend_from_slice(&(if v2 { MAGIC_V2 } else { MAGIC_V1 }).to_be_bytes());
+    b.extend_from_slice(&crc32(&msg.body).to_be_bytes());
+    b.extend_from_slice(&msg.queue_id.to_be_bytes());
+    b.extend_from_slice(&msg.flag.to_be_bytes());
+    b.extend_from_slice(&0i64.to_be_bytes()); // QUEUEOFFSET, stamped later
+    b.extend_from_slice(&0i64.to_be_bytes()); // PHYSICALOFFSET, stamped later
+    b.extend_from_slice(&sys_flag.to_be_bytes());
+    b.extend_from_slice(&msg.born_timestamp.to_be_bytes());
+    put_host(&mut b, &msg.born_host);
+    let pos_store_timestamp = b.len();
+    b.extend_from_slice(&0i64.to_be_bytes()); // STORETIMESTAMP, stamped later
+    put_host(&mut b, &msg.store_host);
+    b.extend_from_slice(&msg.reconsume_times.to_be_bytes());
+    b.extend_from_slice(&msg.prepared_transaction_offset.to_be_bytes());
+    b.extend_from_slice(&(msg.body.len() as i32).to_be_bytes());
+    b.extend_from_slice(&msg.body);
+    if v2 {
+        b.extend_from_slice(&(topic.len() as i16).to_be_bytes());
+    } else {
+        b.push(topic.len() as u8);
+    }
+    b.extend_from_slice(topic);
+    b.extend_from_slice(&(properties.len() as i16).to_be_bytes());
+    b.extend_from_slice(properties);
+    debug_assert_eq!(b.len(), total);
+    Ok(EncodedRecord { bytes: b, pos_store_timestamp })
+}
+
+/// The 8-byte end-of-file marker covering `remaining` bytes.
+pub fn blank_marker(remaining: usize) -> [u8; BLANK_LEN] {
+    let mut m = [0u8; BLANK_LEN];
+    m[..4].copy_from_slice(&(remaining as i32).to_be_bytes());
+    m[4..].copy_from_slice(&BLANK_MAGIC.to_be_bytes());
+    m
+}
+
+/// A record decoded in place: fields by value, variable parts borrowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordView<'a> {
+    pub total_size: i32,
+    pub magic: i32,
+    pub body_crc: i32,
+    pub queue_id: i32,
+    pub flag: i32,
+    pub queue_offset: i64,
+    pub physical_offset: i64,
+    pub sys_flag: i32,
+    pub born_timestamp: i64,
+    pub born_host: SocketAddr,
+    pub store_timestamp: i64,
+    pub store_host: SocketAddr,
+    pub reconsume_times: i32,
+    pub prepared_transaction_offset: i64,
+    pub body: &'a [u8],
+    pub topic: &'a [u8],
+    pub properties: &'a [u8],
+}
+
+impl<'a> RecordView<'a> {
+    pub fn topic(&self) -> Cow<'a, str> {
+        String::from_utf8_lossy(self.topic)
+    }
+
+    pub fn properties(&self) -> Cow<'a, str> {
+        String::from_utf8_lossy(self.properties)
+    }
+
+    /// The value of property `name`, if present.
+    pub fn property(&self, name: &str) -> Option<Cow<'a, str>> {
+        property_value(self.properties, name)
+    }
+
+    /// RocketMQ's offset message id for this record (uppercase hex).
+    pub fn msg_id(&self) -> String {
+        offset_msg_id(&self.store_host, self.physical_offset)
+    }
+}
+
+/// What one position of a CommitLog holds (spec/store.md §8 record check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordCheck<'a> {
+    /// A whole valid record.
+    Record(RecordView<'a>),
+    /// The end-of-file marker: the rest of this file is padding.
+    Blank,
+    /// No valid record here (torn, corrupt, zero-filled or garbage).
+    Invalid(&'static str),
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+    fn i16(&mut self) -> Option<i16> {
+        self.take(2).map(|s| i16::from_be_bytes([s[0], s[1]]))
+    }
+    fn i32(&mut self) -> Option<i32> {
+        self.take(4).map(|s| i32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn i64(&mut self) -> Option<i64> {
+        self.take(8).map(|s| i64::from_be_bytes(s.try_into().expect("8 bytes")))
+    }
+    fn host(&mut self, v6: bool) -> Option<SocketAddr> {
+        let ip: IpAddr = if v6 {
+            let o: [u8; 16] = self.take(16)?.try_into().ok()?;
+            o.into()
+        } else {
+            let o: [u8; 4] = self.take(4)?.try_into().ok()?;
+            o.into()
+        };
+        let port = self.i32()?;
+        Some(SocketAddr::new(ip, port as u16))
+    }
+}
+
+/// Checks and decodes the record at the start of `buf` (which may extend past
+/// it). `check_crc` verifies BODYCRC, as recovery does.
+pub fn check_record(buf: &[u8], check_crc: bool) -> RecordCheck<'_> {
+    let mut r = Reader { buf, pos: 0 };
+    let (Some(total_size), Some(magic)) = (r.i32(), r.i32()) else {
+        return RecordCheck::Invalid("fewer than 8 bytes left");
+    };
+    if magic == BLANK_MAGIC {
+        return RecordCheck::Blank;
+    }
+    if magic != MAGIC_V1 && magic != MAGIC_V2 {
+        return RecordCheck::Invalid("bad magic code");
+    }
+    if total_size <= 0 || total_size as usize > buf.len() {
+        return RecordCheck::Invalid("total size beyond the data");
+    }
+    match decode_fields(&buf[..total_size as usize], total_size, magic) {
+        Some(view) => {
+            if check_crc && crc32(view.body) != view.body_crc {
+                return RecordCheck::Invalid("body CRC mismatch");
+            }
+            RecordCheck::Record(view)
+        }
+        None => RecordCheck::Invalid("field lengths disagree with total size"),
+    }
+}
+
+fn decode_fields(buf: &[u8], total_size: i32, magic: i32) -> Option<RecordView<'_>> {
+    let mut r = Reader { buf, pos: 8 };
+    let body_crc = r.i32()?;
+    let queue_id = r.i32()?;
+    let flag = r.i32()?;
+    let queue_offset = r.i64()?;
+    let physical_offset = r.i64()?;
+    let sys_flag = r.i32()?;
+    let born_timestamp = r.i64()?;
+    let born_host = r.host(sys_flag & sysflag::BORNHOST_V6 != 0)?;
+    let store_timestamp = r.i64()?;
+    let store_host = r.host(sys_flag & sysflag::STOREHOST_V6 != 0)?;
+    let reconsume_times = r.i32()?;
+    let prepared_transaction_offset = r.i64()?;
+    let body_len = usize::try_from(r.i32()?).ok()?;
+    let body = r.take(body_len)?;
+    let topic_len = if magic == MAGIC_V2 { usize::try_from(r.i16()?).ok()? } else { usize::from(r.take(1)?[0]) };
+    let topic = r.take(topic_len)?;
+    let properties_len = usize::try_from(r.i16()?).ok()?;
+    let properties = r.take(properties_len)?;
+    if r.pos != total_size as usize {
+        return None;
+    }
+    Some(RecordView {
+        total_size,
+        magic,
+        body_crc,
+        queue_id,
+        flag,
+        queue_offset,
+        physical_offset,
+        sys_flag,
+        born_timestamp,
+        born_host,
+        store_timestamp,
+        store_host,
+        reconsume_times,
+        prepared_transaction_offset,
+        body,
+        topic,
+        properties,
+    })
+}
+
+/// Iterates `name`/`value` pairs of a property string, skipping malformed entries.
+pub fn properties_iter(properties: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    properties.split(|b| *b == PROPERTY_SEPARATOR as u8).filter_map(|entry| {
+        let sep = entry.iter().position(|b| *b == NAME_VALUE_SEPARATOR as u8)?;
+        let (name, value) = (&entry[..sep], &entry[sep + 1..]);
+        (!name.is_empty() && !value.is_empty()).then_some((name, value))
+    })
+}
+
+pub fn property_value<'a>(properties: &'a [u8], name: &str) -> Option<Cow<'a, str>> {
+    properties_iter(properties)
+        .find(|(n, _)| *n == name.as_bytes())
+        .map(|(_, v)| String::from_utf8_lossy(v))
+}
+
+/// Encodes properties in RocketMQ's `name\u1value\u2` form.
+pub fn encode_properties<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut s = String::new();
+    for (name, value) in pairs {
+        s.push_str(name);
+        s.push(NAME_VALUE_SEPARATOR);
+        s.push_str(value);
+        s.push(PROPERTY_SEPARATOR);
+    }
+    s
+}
+
+/// Offset message id: store host IP + port (i32) + physical offset (i64), uppercase hex.
+pub fn offset_msg_id(store_host: &SocketAddr, physical_offset: i64) -> String {
+    let mut raw = Vec::with_capacity(28);
+    put_host(&mut raw, store_host);
+    raw.extend_from_slice(&physical_offset.to_be_bytes());
+    let mut s = String::with_capacity(raw.len() * 2);
+    for b in raw {
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
+}
+
+/// Decodes an offset message id into (store host, physical offset).
+pub fn decode_offset_msg_id(id: &str) -> Option<(SocketAddr, i64)> {
+    if !id.is_ascii() || id.len() % 2 != 0 {
+        return None;
+    }
+    let raw: Vec<u8> =
+        (0..id.len()).step_by(2).map(|i| u8::from_str_radix(&id[i..i + 2], 16)).collect::<Result<_, _>>().ok()?;
+    let ip: IpAddr = match raw.len() {
+        16 => <[u8; 4]>::try_from(&raw[..4]).ok()?.into(),
+        28 => <[u8; 16]>::try_from(&raw[..16]).ok()?.into(),
+        _ => return None,
+    };
+    let p = raw.len() - 12;
+    let port = i32::from_be_bytes(raw[p..p + 4].try_into().ok()?);
+    let offset = i64::from_be_bytes(raw[p + 4..].try_into().ok()?);
+    Some((SocketAddr::new(ip, port as u16), offset))
+}
+
+#[cfg(test)]
+mod tests;
