@@ -1,0 +1,19 @@
+//! Typed configuration for Booster's processes, with RocketMQ's key names and
+//! defaults (spec/config.md).
+//!
+//! - [`Properties`]: Java `.properties` syntax (§1.1), raw entries kept.
+//! - [`ApplyProperties`] / [`bind_properties!`]: binding of raw entries onto
+//!   typed settings structs by RocketMQ key name (§1.2), also from TOML.
+//! - [`MessageStoreConfig`]: the store keys (§3.2, §3.3).
+
+mod binding;
+mod error;
+mod properties;
+mod store;
+
+pub use binding::{
+    ApplyProperties, Binding, Loaded, PropertyValue, RawValue, UnknownKey, ValueKind, java_trim,
+};
+pub use error::ConfigError;
+pub use properties::{Properties, PropertyEntry};
+pub use store::{FlushDiskType, MessageStoreConfig};
