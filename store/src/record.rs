@@ -275,7 +275,43 @@ pub enum RecordCheck<'a> {
     /// The end-of-file marker: the rest of this file is padding.
     Blank,
     /// No valid record here (torn, corrupt, zero-filled or garbage).
-    Invalid(&'static str),
+    Invalid(Invalid),
+}
+
+/// Why bytes are not a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalid {
+    /// Fewer than 8 bytes: the data ends inside the header.
+    ShortHeader,
+    /// TOTALSIZE reaches past the data: a torn or still-arriving record.
+    Incomplete,
+    BadMagic,
+    BadCrc,
+    /// The field lengths do not add up to TOTALSIZE.
+    LengthMismatch,
+    /// Zeroes where a torn write stopped: a NUL in the topic, or a property
+    /// string that does not end with U+0002.
+    TornTail,
+}
+
+impl Invalid {
+    /// The bytes may become a record once more data arrives.
+    pub fn is_incomplete(self) -> bool {
+        matches!(self, Self::ShortHeader | Self::Incomplete)
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ShortHeader => "fewer than 8 bytes left",
+            Self::Incomplete => "total size beyond the data",
+            Self::BadMagic => "bad magic code",
+            Self::BadCrc => "body CRC mismatch",
+            Self::LengthMismatch => "field lengths disagree with total size",
+            Self::TornTail => "topic or properties cut short (torn write)",
+        })
+    }
 }
 
 struct Reader<'a> {
@@ -313,29 +349,35 @@ impl<'a> Reader<'a> {
 }
 
 /// Checks and decodes the record at the start of `buf` (which may extend past
-/// it). `check_crc` verifies BODYCRC, as recovery does.
+/// it). `check_crc` is recovery's strict mode: it verifies BODYCRC and also
+/// rejects a record whose tail (topic, properties) was zeroed by a torn
+/// write — BODYCRC alone cannot see that, because it covers only the body.
 pub fn check_record(buf: &[u8], check_crc: bool) -> RecordCheck<'_> {
     let mut r = Reader { buf, pos: 0 };
     let (Some(total_size), Some(magic)) = (r.i32(), r.i32()) else {
-        return RecordCheck::Invalid("fewer than 8 bytes left");
+        return RecordCheck::Invalid(Invalid::ShortHeader);
     };
     if magic == BLANK_MAGIC {
         return RecordCheck::Blank;
     }
     if magic != MAGIC_V1 && magic != MAGIC_V2 {
-        return RecordCheck::Invalid("bad magic code");
+        return RecordCheck::Invalid(Invalid::BadMagic);
     }
     if total_size <= 0 || total_size as usize > buf.len() {
-        return RecordCheck::Invalid("total size beyond the data");
+        return RecordCheck::Invalid(Invalid::Incomplete);
     }
     match decode_fields(&buf[..total_size as usize], total_size, magic) {
         Some(view) => {
             if check_crc && crc32(view.body) != view.body_crc {
-                return RecordCheck::Invalid("body CRC mismatch");
+                return RecordCheck::Invalid(Invalid::BadCrc);
+            }
+            let torn_properties = view.properties.last().is_some_and(|b| *b != PROPERTY_SEPARATOR as u8);
+            if check_crc && (view.topic.contains(&0) || torn_properties) {
+                return RecordCheck::Invalid(Invalid::TornTail);
             }
             RecordCheck::Record(view)
         }
-        None => RecordCheck::Invalid("field lengths disagree with total size"),
+        None => RecordCheck::Invalid(Invalid::LengthMismatch),
     }
 }
 

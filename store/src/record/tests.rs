@@ -123,19 +123,31 @@ fn limits_are_enforced() {
 #[test]
 fn invalid_inputs_are_reported_not_panicked() {
     let good = spec_fixture(0, 0, 1);
-    assert_eq!(check_record(&good[..7], true), RecordCheck::Invalid("fewer than 8 bytes left"));
+    assert_eq!(check_record(&good[..7], true), RecordCheck::Invalid(Invalid::ShortHeader));
     for cut in 8..good.len() {
         assert!(matches!(check_record(&good[..cut], false), RecordCheck::Invalid(_)), "cut {cut}");
     }
     let mut bad_crc = good.clone();
     bad_crc[90] ^= 0xFF; // the body sits at 88..93
-    assert_eq!(check_record(&bad_crc, true), RecordCheck::Invalid("body CRC mismatch"));
+    assert_eq!(check_record(&bad_crc, true), RecordCheck::Invalid(Invalid::BadCrc));
     assert!(matches!(check_record(&bad_crc, false), RecordCheck::Record(_)));
-    assert_eq!(check_record(&[0u8; 64], true), RecordCheck::Invalid("bad magic code"));
+    assert_eq!(check_record(&[0u8; 64], true), RecordCheck::Invalid(Invalid::BadMagic));
     assert_eq!(check_record(&blank_marker(100), true), RecordCheck::Blank);
     let mut wrong_len = good.clone();
     wrong_len[87] = 4; // BODYLENGTH 5 -> 4: lengths no longer add up
     assert!(matches!(check_record(&wrong_len, false), RecordCheck::Invalid(_)));
+}
+
+#[test]
+fn torn_tails_are_caught_in_strict_mode() {
+    let good = spec_fixture(0, 0, 1);
+    let n = good.len();
+    // Zero everything from each position of the topic and properties on.
+    for cut in n - 30..n {
+        let mut torn = good.clone();
+        torn[cut..].fill(0);
+        assert!(matches!(check_record(&torn, true), RecordCheck::Invalid(_)), "cut {cut}");
+    }
 }
 
 #[test]
