@@ -37,7 +37,8 @@ impl CheckpointData {
     }
 
     fn decode(page: &[u8]) -> Self {
-        let f = |i: usize| page.get(i * 8..i * 8 + 8).map_or(0, |b| i64::from_be_bytes(b.try_into().expect("8")));
+        let f =
+            |i: usize| page.get(i * 8..i * 8 + 8).map_or(0, |b| i64::from_be_bytes(b.try_into().expect("8")));
         Self {
             physic_msg_timestamp: f(0),
             logics_msg_timestamp: f(1),
@@ -82,7 +83,12 @@ impl StoreCheckpoint {
     /// atomically by the disk, so a crash leaves the old or the new content.
     pub fn flush(&self) -> Result<()> {
         let page = self.get().encode();
-        let file = OpenOptions::new().create(true).truncate(false).write(true).open(&self.path).ctx("open", &self.path)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.path)
+            .ctx("open", &self.path)?;
         file.write_all_at(&page, 0).ctx("write", &self.path)?;
         file.sync_data().ctx("fdatasync", &self.path)
     }

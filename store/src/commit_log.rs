@@ -153,7 +153,9 @@ impl CommitLog {
         let mut encoded = msgs.iter().map(|m| record::encode(m, self.limits)).collect::<Result<Vec<_>>>()?;
         let total: usize = encoded.iter().map(|e| e.len()).sum();
         if total + BLANK_LEN > self.file_size() {
-            return Err(StoreError::MessageIllegal(format!("{total} bytes do not fit in one CommitLog file")));
+            return Err(StoreError::MessageIllegal(format!(
+                "{total} bytes do not fit in one CommitLog file"
+            )));
         }
         let consumable = first.is_consumable();
         let key = topic_queue_key(&first.topic, first.queue_id);
@@ -165,7 +167,8 @@ impl CommitLog {
             file = self.files.last_or_create(0)?;
         }
         let store_timestamp = now_ms();
-        let queue_offset = if consumable { writer.topic_queue_table.get(&key).copied().unwrap_or(0) } else { 0 };
+        let queue_offset =
+            if consumable { writer.topic_queue_table.get(&key).copied().unwrap_or(0) } else { 0 };
         let wrote_offset = file.file_from_offset() + file.wrote_position() as i64;
         let mut phys = wrote_offset;
         for (i, rec) in encoded.iter_mut().enumerate() {
@@ -189,7 +192,14 @@ impl CommitLog {
             msg_ids.push(record::offset_msg_id(&m.store_host, off));
             off += e.len() as i64;
         }
-        Ok(AppendResult { wrote_offset, wrote_bytes: total, queue_offset, msg_num: msgs.len(), store_timestamp, msg_ids })
+        Ok(AppendResult {
+            wrote_offset,
+            wrote_bytes: total,
+            queue_offset,
+            msg_num: msgs.len(),
+            store_timestamp,
+            msg_ids,
+        })
     }
 
     /// Appends replicated bytes at exactly `offset`, which must be the current

@@ -214,7 +214,8 @@ impl ConsumeQueue {
         let unit = CQ_UNIT as i64;
         let removed = self.files.delete_oldest_while(max_files, |f| {
             let last = f.file_from_offset() + f.wrote_position() as i64 - unit;
-            last >= f.file_from_offset() && self.get(last / unit).is_some_and(|e| e.phys_offset < commit_log_min)
+            last >= f.file_from_offset()
+                && self.get(last / unit).is_some_and(|e| e.phys_offset < commit_log_min)
         })?;
         self.correct_min_offset(commit_log_min);
         Ok(removed.len())
@@ -249,7 +250,9 @@ impl ConsumeQueueStore {
             let Some(topic) = topic_dir.file_name().to_str().map(str::to_owned) else { continue };
             let Ok(queue_dirs) = std::fs::read_dir(topic_dir.path()) else { continue };
             for q in queue_dirs.flatten() {
-                let Some(queue_id) = q.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+                let Some(queue_id) = q.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+                    continue;
+                };
                 let cq = ConsumeQueue::load(root, &topic, queue_id, file_size)?;
                 store.queues.insert((topic.clone(), queue_id), Arc::new(cq));
             }
@@ -295,7 +298,10 @@ impl ConsumeQueueStore {
 
     /// `topic-queueId → next queue offset` from the queues' max offsets.
     pub fn topic_queue_table(&self) -> std::collections::HashMap<String, i64> {
-        self.all().iter().map(|q| (crate::commit_log::topic_queue_key(&q.topic, q.queue_id), q.max_offset())).collect()
+        self.all()
+            .iter()
+            .map(|q| (crate::commit_log::topic_queue_key(&q.topic, q.queue_id), q.max_offset()))
+            .collect()
     }
 
     pub fn flush(&self, least_pages: usize) -> Result<()> {

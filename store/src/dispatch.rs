@@ -137,11 +137,13 @@ impl Dispatcher {
             return Ok(*reput);
         }
         let mut failure = None;
-        let end = self.commit_log.scan(*reput, limit, false, true, |offset, view| match self.dispatch_record(offset, view) {
-            Ok(()) => true,
-            Err(e) => {
-                failure = Some(e);
-                false
+        let end = self.commit_log.scan(*reput, limit, false, true, |offset, view| {
+            match self.dispatch_record(offset, view) {
+                Ok(()) => true,
+                Err(e) => {
+                    failure = Some(e);
+                    false
+                }
             }
         });
         let moved = end.offset() != *reput;
@@ -157,7 +159,11 @@ impl Dispatcher {
 
     fn dispatch_record(&self, offset: i64, view: &RecordView<'_>) -> Result<()> {
         if view.physical_offset != offset {
-            tracing::warn!(offset, stored = view.physical_offset, "record PHYSICALOFFSET differs from its position");
+            tracing::warn!(
+                offset,
+                stored = view.physical_offset,
+                "record PHYSICALOFFSET differs from its position"
+            );
         }
         if record::is_consumable_sys_flag(view.sys_flag) {
             let cq = self.queues.find_or_create(&view.topic(), view.queue_id)?;

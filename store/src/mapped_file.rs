@@ -50,8 +50,17 @@ impl MappedFile {
     /// Creates (or reuses an existing, correctly sized) file at full size; sparse.
     pub fn create(dir: &Path, file_from_offset: i64, file_size: usize) -> Result<Self> {
         let path = dir.join(file_name(file_from_offset));
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).ctx("create", &path)?;
-        let sized = file.set_len(file_size as u64).ctx("set_len", &path).and_then(|()| preallocate(&file, &path, file_size));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .ctx("create", &path)?;
+        let sized = file
+            .set_len(file_size as u64)
+            .ctx("set_len", &path)
+            .and_then(|()| preallocate(&file, &path, file_size));
         if let Err(e) = sized {
             // Leave no half-made file behind: on restart it would be a size mismatch.
             let _ = fs::remove_file(&path);
@@ -63,11 +72,14 @@ impl MappedFile {
     /// Maps an existing file; its size must be `file_size` (spec §2 rule 2).
     /// The write position starts at the end: recovery sets the real one.
     pub fn open(path: PathBuf, file_size: usize) -> Result<Self> {
-        let file_from_offset = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<i64>().ok())
-            .ok_or_else(|| StoreError::Corrupt { path: path.clone(), offset: 0, reason: "file name is not an offset".into() })?;
+        let file_from_offset =
+            path.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse::<i64>().ok()).ok_or_else(
+                || StoreError::Corrupt {
+                    path: path.clone(),
+                    offset: 0,
+                    reason: "file name is not an offset".into(),
+                },
+            )?;
         let file = OpenOptions::new().read(true).write(true).open(&path).ctx("open", &path)?;
         let actual = file.metadata().ctx("stat", &path)?.len();
         if actual != file_size as u64 {
@@ -76,7 +88,13 @@ impl MappedFile {
         Self::map(path, file, file_from_offset, file_size, file_size)
     }
 
-    fn map(path: PathBuf, file: File, file_from_offset: i64, file_size: usize, position: usize) -> Result<Self> {
+    fn map(
+        path: PathBuf,
+        file: File,
+        file_from_offset: i64,
+        file_size: usize,
+        position: usize,
+    ) -> Result<Self> {
         let map = MmapOptions::new().len(file_size).map_raw(&file).ctx("mmap", &path)?;
         Ok(Self {
             path,
@@ -137,7 +155,9 @@ impl MappedFile {
             // SAFETY: [pos, pos + len) lies inside the mapping (checked above)
             // and at or beyond the published write position, so no reader
             // holds a reference to it; the write lock excludes other writers.
-            unsafe { std::ptr::copy_nonoverlapping(part.as_ptr(), self.map.as_mut_ptr().add(pos), part.len()) };
+            unsafe {
+                std::ptr::copy_nonoverlapping(part.as_ptr(), self.map.as_mut_ptr().add(pos), part.len())
+            };
             pos += part.len();
         }
         self.wrote_position.store(pos, Ordering::Release);
@@ -371,7 +391,8 @@ impl MappedTable {
             .ctx("open", path)?;
         let actual = file.metadata().ctx("stat", path)?.len();
         if actual == 0 {
-            let sized = file.set_len(len as u64).ctx("set_len", path).and_then(|()| preallocate(&file, path, len));
+            let sized =
+                file.set_len(len as u64).ctx("set_len", path).and_then(|()| preallocate(&file, path, len));
             if let Err(e) = sized {
                 let _ = fs::remove_file(path);
                 return Err(e);
@@ -401,7 +422,7 @@ impl MappedTable {
         let end = pos.checked_add(size).expect("position overflow");
         assert!(end <= self.len, "{}: range {pos}..{end} outside {} bytes", self.path.display(), self.len);
         let p = self.map.as_mut_ptr().wrapping_add(pos);
-        assert!((p as usize) % align == 0, "{}: position {pos} not {align}-aligned", self.path.display());
+        assert!((p as usize).is_multiple_of(align), "{}: position {pos} not {align}-aligned", self.path.display());
         p
     }
 

@@ -26,28 +26,30 @@ impl MappedFileQueue {
         let mut paths: Vec<PathBuf> = fs::read_dir(dir)
             .ctx("list", dir)?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.len() == 20 && n.bytes().all(|b| b.is_ascii_digit())))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.len() == 20 && n.bytes().all(|b| b.is_ascii_digit()))
+            })
             .collect();
         paths.sort();
-        if let Some(last) = paths.last() {
-            if fs::metadata(last).ctx("stat", last)?.len() == 0 {
+        if let Some(last) = paths.last()
+            && fs::metadata(last).ctx("stat", last)?.len() == 0 {
                 tracing::warn!(file = %last.display(), "deleting zero-length last file");
                 fs::remove_file(last).ctx("delete", last)?;
                 paths.pop();
             }
-        }
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
             let file = MappedFile::open(path, file_size)?;
-            if let Some(prev) = files.last().map(|f: &Arc<MappedFile>| f.file_from_offset()) {
-                if file.file_from_offset() != prev + file_size as i64 {
+            if let Some(prev) = files.last().map(|f: &Arc<MappedFile>| f.file_from_offset())
+                && file.file_from_offset() != prev + file_size as i64 {
                     return Err(StoreError::Corrupt {
                         path: file.path().to_owned(),
                         offset: file.file_from_offset(),
                         reason: format!("gap: previous file starts at {prev}"),
                     });
                 }
-            }
             files.push(Arc::new(file));
         }
         Ok(Self { dir: dir.to_owned(), file_size, files: RwLock::new(files) })
@@ -92,12 +94,10 @@ impl MappedFileQueue {
         let files = self.files.read();
         let Some(first) = files.first() else { return 0 };
         // Files before the first not-fully-flushed one are durable.
-        files
-            .iter()
-            .find(|f| f.flushed_position() < f.file_size())
-            .map_or(files.last().map_or(first.file_from_offset(), |l| l.file_from_offset() + l.file_size() as i64), |f| {
-                f.file_from_offset() + f.flushed_position() as i64
-            })
+        files.iter().find(|f| f.flushed_position() < f.file_size()).map_or(
+            files.last().map_or(first.file_from_offset(), |l| l.file_from_offset() + l.file_size() as i64),
+            |f| f.file_from_offset() + f.flushed_position() as i64,
+        )
     }
 
     /// The file holding physical offset `offset`.

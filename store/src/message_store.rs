@@ -152,7 +152,6 @@ impl StoreCore {
     pub fn clean_expired_files(&self, manual: bool) -> Result<usize> {
         self.retention.run(&self.commit_log, &self.queues, self.index.as_deref(), manual)
     }
-
 }
 
 impl std::fmt::Debug for MessageStore {
@@ -176,12 +175,17 @@ impl MessageStore {
             max_message_size: config.max_message_size as usize,
             auto_message_version_on_topic_len: config.auto_message_version_on_topic_len,
         };
-        let cl_files = MappedFileQueue::load(&config.commit_log_dir(), config.mapped_file_size_commit_log as usize)?;
+        let cl_files =
+            MappedFileQueue::load(&config.commit_log_dir(), config.mapped_file_size_commit_log as usize)?;
         let commit_log = Arc::new(CommitLog::new(cl_files, limits));
-        let queues = Arc::new(ConsumeQueueStore::load(&config.consume_queue_dir(), config.consume_queue_file_size() as usize)?);
+        let queues = Arc::new(ConsumeQueueStore::load(
+            &config.consume_queue_dir(),
+            config.consume_queue_file_size() as usize,
+        )?);
         let checkpoint = Arc::new(StoreCheckpoint::open(&config.checkpoint_path())?);
         let index = if config.message_index_enable {
-            let index = IndexService::open(&config.index_dir(), config.max_hash_slot_num, config.max_index_num)?;
+            let index =
+                IndexService::open(&config.index_dir(), config.max_hash_slot_num, config.max_index_num)?;
             if !last_exit_ok {
                 index.drop_newer_than(checkpoint.get().index_msg_timestamp)?;
             }
@@ -231,7 +235,11 @@ impl MessageStore {
     }
 
     fn start_services(&self) -> Result<()> {
-        let spawn_err = |e| StoreError::Io { op: "spawn thread", path: self.config.store_path_root_dir.clone(), source: e };
+        let spawn_err = |e| StoreError::Io {
+            op: "spawn thread",
+            path: self.config.store_path_root_dir.clone(),
+            source: e,
+        };
         let mut threads = self.threads.lock();
 
         let s = Arc::clone(&self.core);
@@ -239,7 +247,8 @@ impl MessageStore {
             FlushDiskType::SyncFlush => Duration::from_millis(10),
             FlushDiskType::AsyncFlush => Duration::from_millis(self.config.flush_interval_commit_log.max(1)),
         };
-        let mut thorough = Every::new(Duration::from_millis(self.config.flush_commit_log_thorough_interval), Instant::now());
+        let mut thorough =
+            Every::new(Duration::from_millis(self.config.flush_commit_log_thorough_interval), Instant::now());
         threads.push(
             spawn_loop("booster-flush", Arc::clone(&self.flush_signal), interval, move || {
                 let least = match s.config.flush_disk_type {
@@ -254,34 +263,43 @@ impl MessageStore {
 
         let s = Arc::clone(&self.core);
         threads.push(
-            spawn_loop("booster-dispatch", Arc::clone(&self.dispatch_signal), Duration::from_millis(10), move || {
-                s.dispatcher.dispatch_available(s.dispatch_cap()).map(|_| ())
-            })
+            spawn_loop(
+                "booster-dispatch",
+                Arc::clone(&self.dispatch_signal),
+                Duration::from_millis(10),
+                move || s.dispatcher.dispatch_available(s.dispatch_cap()).map(|_| ()),
+            )
             .map_err(spawn_err)?,
         );
 
         let s = Arc::clone(&self.core);
         let now = Instant::now();
         let mut cq_flush = Every::new(Duration::from_millis(self.config.flush_interval_consume_queue), now);
-        let mut cq_thorough = Every::new(Duration::from_millis(self.config.flush_consume_queue_thorough_interval), now);
+        let mut cq_thorough =
+            Every::new(Duration::from_millis(self.config.flush_consume_queue_thorough_interval), now);
         let mut clean = Every::new(Duration::from_millis(self.config.clean_resource_interval), now);
         let mut clean_start = Every::new(Duration::from_secs(60), now);
         let mut cleaning = false;
         threads.push(
-            spawn_loop("booster-housekeeping", Arc::clone(&self.housekeeping_signal), Duration::from_secs(1), move || {
-                let now = Instant::now();
-                if cq_thorough.due(now) {
-                    s.flush_consume_queues(0)?;
-                } else if cq_flush.due(now) {
-                    s.queues.flush(s.config.flush_consume_queue_least_pages as usize)?;
-                }
-                s.checkpoint.flush()?;
-                cleaning |= clean_start.due(now);
-                if cleaning && clean.due(now) {
-                    s.clean_expired_files(false)?;
-                }
-                Ok(())
-            })
+            spawn_loop(
+                "booster-housekeeping",
+                Arc::clone(&self.housekeeping_signal),
+                Duration::from_secs(1),
+                move || {
+                    let now = Instant::now();
+                    if cq_thorough.due(now) {
+                        s.flush_consume_queues(0)?;
+                    } else if cq_flush.due(now) {
+                        s.queues.flush(s.config.flush_consume_queue_least_pages as usize)?;
+                    }
+                    s.checkpoint.flush()?;
+                    cleaning |= clean_start.due(now);
+                    if cleaning && clean.due(now) {
+                        s.clean_expired_files(false)?;
+                    }
+                    Ok(())
+                },
+            )
             .map_err(spawn_err)?,
         );
         Ok(())
@@ -502,7 +520,9 @@ impl MessageStore {
         let commit_log_min = self.commit_log.min_offset();
         for (qo, entry) in q.entries(offset, MAX_ENTRIES_PER_READ) {
             any_entry = true;
-            if result.messages.len() >= max_count || (bytes + entry.size as usize > max_bytes && !result.messages.is_empty()) {
+            if result.messages.len() >= max_count
+                || (bytes + entry.size as usize > max_bytes && !result.messages.is_empty())
+            {
                 break;
             }
             result.next_begin_offset = qo + 1;
@@ -604,7 +624,13 @@ impl Drop for MessageStore {
 /// Takes the exclusive `lock` file for the process lifetime (spec §7.3).
 fn take_lock(config: &MessageStoreConfig) -> Result<File> {
     let path = config.lock_path();
-    let mut file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).ctx("open", &path)?;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .ctx("open", &path)?;
     if file.try_lock().is_err() {
         return Err(StoreError::Locked(path));
     }

@@ -103,10 +103,7 @@ impl MessageToStore {
 
 /// NOT_TYPE and COMMIT records are consumable; PREPARED/ROLLBACK are not.
 pub fn is_consumable_sys_flag(sys_flag: i32) -> bool {
-    matches!(
-        sysflag::transaction_type(sys_flag),
-        sysflag::TRANSACTION_NOT_TYPE | sysflag::TRANSACTION_COMMIT
-    )
+    matches!(sysflag::transaction_type(sys_flag), sysflag::TRANSACTION_NOT_TYPE | sysflag::TRANSACTION_COMMIT)
 }
 
 /// Limits the encoder enforces (spec/store.md §3.6).
@@ -172,7 +169,15 @@ pub fn encode(msg: &MessageToStore, limits: EncodeLimits) -> Result<EncodedRecor
         sys_flag |= sysflag::STOREHOST_V6;
     }
     let topic_len_size = if v2 { 2 } else { 1 };
-    let total = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8
+    let total = 4
+        + 4
+        + 4
+        + 4
+        + 4
+        + 8
+        + 8
+        + 4
+        + 8
         + host_len(&msg.born_host)
         + 8
         + host_len(&msg.store_host)
@@ -397,7 +402,8 @@ fn decode_fields(buf: &[u8], total_size: i32, magic: i32) -> Option<RecordView<'
     let prepared_transaction_offset = r.i64()?;
     let body_len = usize::try_from(r.i32()?).ok()?;
     let body = r.take(body_len)?;
-    let topic_len = if magic == MAGIC_V2 { usize::try_from(r.i16()?).ok()? } else { usize::from(r.take(1)?[0]) };
+    let topic_len =
+        if magic == MAGIC_V2 { usize::try_from(r.i16()?).ok()? } else { usize::from(r.take(1)?[0]) };
     let topic = r.take(topic_len)?;
     let properties_len = usize::try_from(r.i16()?).ok()?;
     let properties = r.take(properties_len)?;
@@ -435,9 +441,7 @@ pub fn properties_iter(properties: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])
 }
 
 pub fn property_value<'a>(properties: &'a [u8], name: &str) -> Option<Cow<'a, str>> {
-    properties_iter(properties)
-        .find(|(n, _)| *n == name.as_bytes())
-        .map(|(_, v)| String::from_utf8_lossy(v))
+    properties_iter(properties).find(|(n, _)| *n == name.as_bytes()).map(|(_, v)| String::from_utf8_lossy(v))
 }
 
 /// Encodes properties in RocketMQ's `name\u1value\u2` form.
@@ -466,11 +470,14 @@ pub fn offset_msg_id(store_host: &SocketAddr, physical_offset: i64) -> String {
 
 /// Decodes an offset message id into (store host, physical offset).
 pub fn decode_offset_msg_id(id: &str) -> Option<(SocketAddr, i64)> {
-    if !id.is_ascii() || id.len() % 2 != 0 {
+    if !id.is_ascii() || !id.len().is_multiple_of(2) {
         return None;
     }
-    let raw: Vec<u8> =
-        (0..id.len()).step_by(2).map(|i| u8::from_str_radix(&id[i..i + 2], 16)).collect::<Result<_, _>>().ok()?;
+    let raw: Vec<u8> = (0..id.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&id[i..i + 2], 16))
+        .collect::<Result<_, _>>()
+        .ok()?;
     let ip: IpAddr = match raw.len() {
         16 => <[u8; 4]>::try_from(&raw[..4]).ok()?.into(),
         28 => <[u8; 16]>::try_from(&raw[..16]).ok()?.into(),

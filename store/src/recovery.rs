@@ -67,11 +67,11 @@ pub fn recover(input: RecoveryInput<'_>) -> Result<Recovered> {
     });
     let process_offset = end.offset();
     if let ScanEnd::Invalid(offset, reason) = end {
-        let file = commit_log.files().find(offset).map(|f| f.path().display().to_string()).unwrap_or_default();
-        let tail_is_zero = commit_log
-            .files()
-            .find(offset)
-            .map(|f| f.read_unpublished((offset - f.file_from_offset()) as usize).iter().take(8).all(|b| *b == 0));
+        let file =
+            commit_log.files().find(offset).map(|f| f.path().display().to_string()).unwrap_or_default();
+        let tail_is_zero = commit_log.files().find(offset).map(|f| {
+            f.read_unpublished((offset - f.file_from_offset()) as usize).iter().take(8).all(|b| *b == 0)
+        });
         if tail_is_zero != Some(true) {
             tracing::warn!(file, offset, %reason, "CommitLog ends in a torn or corrupt record; truncating it");
         }

@@ -55,7 +55,11 @@ impl CleanPolicy {
         let time_up = self.delete_when_hours.contains(&local_hour);
         let space = used_percent > self.disk_max_used_space_ratio;
         let forcibly = used_percent > self.clean_forcibly_ratio && self.clean_file_forcibly_enable;
-        CleanDecision { delete: time_up || space || manual || forcibly, forcibly, disk_full: used_percent > self.warning_ratio }
+        CleanDecision {
+            delete: time_up || space || manual || forcibly,
+            forcibly,
+            disk_full: used_percent > self.warning_ratio,
+        }
     }
 
     /// Whether a file last modified at `modified_ms` may go at `now_ms`.
@@ -128,7 +132,11 @@ impl Retention {
             .manual_rounds
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
             .is_ok();
-        let used = [&self.commit_log_dir, &self.consume_queue_dir].iter().filter_map(|d| used_percent(d)).max().unwrap_or(0);
+        let used = [&self.commit_log_dir, &self.consume_queue_dir]
+            .iter()
+            .filter_map(|d| used_percent(d))
+            .max()
+            .unwrap_or(0);
         let decision = self.policy.decide(chrono::Local::now().hour(), used, manual_active);
         if decision.disk_full != self.disk_full.swap(decision.disk_full, Ordering::AcqRel) {
             tracing::warn!(used_percent = used, disk_full = decision.disk_full, "disk-full state changed");
@@ -140,7 +148,12 @@ impl Retention {
         let min_before = commit_log.min_offset();
         let mut first = true;
         let removed = commit_log.files().delete_oldest_while(self.delete_file_batch_max, |f| {
-            let expired = CleanPolicy::file_expired(self.file_reserved_time, f.last_modified_ms(), now, decision.forcibly);
+            let expired = CleanPolicy::file_expired(
+                self.file_reserved_time,
+                f.last_modified_ms(),
+                now,
+                decision.forcibly,
+            );
             if expired && !std::mem::take(&mut first) {
                 std::thread::sleep(self.delete_interval);
             }
@@ -167,7 +180,10 @@ mod tests {
     use super::*;
 
     fn policy() -> CleanPolicy {
-        CleanPolicy::from_config(&MessageStoreConfig { delete_when: "03;04".into(), ..MessageStoreConfig::default() })
+        CleanPolicy::from_config(&MessageStoreConfig {
+            delete_when: "03;04".into(),
+            ..MessageStoreConfig::default()
+        })
     }
 
     #[test]

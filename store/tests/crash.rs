@@ -54,7 +54,12 @@ fn tear_at(config: &MessageStoreConfig, cut: i64) {
 }
 
 /// Reopens, checks the survivors, appends one more record; returns the new end.
-fn assert_survivors(config: &MessageStoreConfig, written: &[Written], survivors: usize, context: &str) -> i64 {
+fn assert_survivors(
+    config: &MessageStoreConfig,
+    written: &[Written],
+    survivors: usize,
+    context: &str,
+) -> i64 {
     let store = open(config);
     let expected_end = written[..survivors].last().map_or(0, |w| w.offset + w.size as i64);
     assert_eq!(store.max_phy_offset(), expected_end, "{context}: CommitLog end");
@@ -66,17 +71,29 @@ fn assert_survivors(config: &MessageStoreConfig, written: &[Written], survivors:
         let want = per_queue.get(&queue_id).cloned().unwrap_or_default();
         let got = queue_records(&store, "CrashTopic", queue_id);
         assert_eq!(got.len(), want.len(), "{context}: queue {queue_id} length");
-        assert_eq!(store.max_offset_in_queue("CrashTopic", queue_id), want.len() as i64, "{context}: queue max");
+        assert_eq!(
+            store.max_offset_in_queue("CrashTopic", queue_id),
+            want.len() as i64,
+            "{context}: queue max"
+        );
         for ((qo, bytes), (i, w)) in got.iter().zip(want.iter().enumerate()) {
             assert_eq!(*qo, i as i64, "{context}: queue offset");
             assert_eq!(body_of(bytes), w.body, "{context}: body");
-            assert_eq!(store.message_at(w.offset).as_deref(), Some(&bytes[..]), "{context}: record at offset");
+            assert_eq!(
+                store.message_at(w.offset).as_deref(),
+                Some(&bytes[..]),
+                "{context}: record at offset"
+            );
         }
     }
     // New appends continue right after the survivors, with the next queue offsets.
     let r = store.append(&[message("CrashTopic", 0, b"after", "", "")]).unwrap();
     assert!(r.wrote_offset >= expected_end, "{context}: append after recovery");
-    assert_eq!(r.queue_offset, per_queue.get(&0).map_or(0, |v| v.len() as i64), "{context}: next queue offset");
+    assert_eq!(
+        r.queue_offset,
+        per_queue.get(&0).map_or(0, |v| v.len() as i64),
+        "{context}: next queue offset"
+    );
     store.shutdown().unwrap();
     r.end_offset()
 }
@@ -152,7 +169,8 @@ fn garbage_after_the_end_is_cut_off() {
             if abnormal {
                 mark_crashed(&cfg);
             }
-            let new_end = assert_survivors(&cfg, &written, written.len(), &format!("{name}, abnormal={abnormal}"));
+            let new_end =
+                assert_survivors(&cfg, &written, written.len(), &format!("{name}, abnormal={abnormal}"));
             // The garbage is gone for good: a second crash finds the same end.
             mark_crashed(&cfg);
             let store = open(&cfg);

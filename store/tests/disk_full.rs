@@ -56,7 +56,9 @@ fn real_full_tmpfs() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !mounted {
-        eprintln!("real_full_tmpfs: cannot mount a tmpfs here (needs root); the injected-error test covers the path");
+        eprintln!(
+            "real_full_tmpfs: cannot mount a tmpfs here (needs root); the injected-error test covers the path"
+        );
         return;
     }
     let _mount = Mount(dir.path().to_owned());

@@ -3,8 +3,8 @@
 
 mod common;
 
-use booster_store::record::{self, RecordCheck};
 use booster_store::MessageToStore;
+use booster_store::record::{self, RecordCheck};
 use common::*;
 use proptest::prelude::*;
 
@@ -12,7 +12,10 @@ fn arb_batch() -> impl Strategy<Value = Vec<(Vec<u8>, String)>> {
     proptest::collection::vec((proptest::collection::vec(any::<u8>(), 0..600), "[a-z]{0,8}"), 1..5)
 }
 
-fn check_identical(store: &booster_store::MessageStore, appended: &[(i64, Vec<u8>)]) -> Result<(), TestCaseError> {
+fn check_identical(
+    store: &booster_store::MessageStore,
+    appended: &[(i64, Vec<u8>)],
+) -> Result<(), TestCaseError> {
     for (offset, bytes) in appended {
         let got = store.message_at(*offset);
         prop_assert_eq!(got.as_deref(), Some(&bytes[..]), "record at {}", offset);

@@ -21,7 +21,8 @@ fn sample() -> MessageToStore {
     }
 }
 
-const LIMITS: EncodeLimits = EncodeLimits { max_message_size: 4 * 1024 * 1024, auto_message_version_on_topic_len: true };
+const LIMITS: EncodeLimits =
+    EncodeLimits { max_message_size: 4 * 1024 * 1024, auto_message_version_on_topic_len: true };
 
 /// The record of `sample()` built by hand from the table in spec/store.md §3.1.
 fn spec_fixture(queue_offset: i64, phys: i64, store_ts: i64) -> Vec<u8> {

@@ -58,7 +58,9 @@ pub fn queue_records(store: &MessageStore, topic: &str, queue_id: i32) -> Vec<(i
             return out;
         }
         for m in r.messages {
-            let RecordCheck::Record(v) = record::check_record(&m, true) else { panic!("bad record in queue") };
+            let RecordCheck::Record(v) = record::check_record(&m, true) else {
+                panic!("bad record in queue")
+            };
             out.push((v.queue_offset, m.clone()));
         }
         offset = r.next_begin_offset;
