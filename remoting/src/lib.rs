@@ -1,0 +1,20 @@
+//! RocketMQ's remoting protocol (spec/remoting.md): the frame codec,
+//! `RemotingCommand`, request and response codes, typed custom headers, and
+//! a multiplexing client and a dispatching server over tokio. Knows nothing
+//! of storage.
+
+pub mod client;
+pub mod code;
+pub mod codec;
+pub mod command;
+pub mod connection;
+pub mod header;
+pub mod server;
+
+pub use codec::{CodecError, DEFAULT_MAX_FRAME_BYTES, RemotingCodec};
+pub use code::{ResponseCode, request};
+pub use command::{ExtFields, LanguageCode, RemotingCommand, SerializeType};
+pub use client::RemotingClient;
+pub use connection::{BoxFuture, Connection, ConnectionError, NoRequests, Router};
+pub use header::{CommandHeader, HeaderError};
+pub use server::RemotingServer;
