@@ -31,7 +31,7 @@ use parking_lot::Mutex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::json::{from_rocketmq_json, try_to_rocketmq_json};
+use booster_model::json::{from_rocketmq_json, try_to_rocketmq_json};
 use crate::error::{IoContext, Result, StoreError};
 
 /// `<path>.bak`: the previous version, kept by [`persist`].

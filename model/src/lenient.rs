@@ -49,9 +49,9 @@ where
 /// Implements [`Lenient`] for structs via [`null_as_default`].
 macro_rules! lenient_struct {
     ($($t:ty),+ $(,)?) => {
-        $(impl $crate::metadata::lenient::Lenient for $t {
+        $(impl $crate::lenient::Lenient for $t {
             fn deserialize_lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                $crate::metadata::lenient::null_as_default(d)
+                $crate::lenient::null_as_default(d)
             }
         })+
     };

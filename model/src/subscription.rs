@@ -1,7 +1,7 @@
 //! Shape of `subscriptionGroup.json` (spec/store.md §11.2) and its
 //! `SubscriptionGroupConfig` (spec/remoting.md §5.5), with Java's defaults.
 //!
-//! As in [`types`](super::types), every field reads leniently and missing
+//! As in [`types`](crate::types), every field reads leniently and missing
 //! fields take the defaults, so an entry as short as `{"groupName":"g"}`
 //! loads as a normal consumer group.
 
@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::lenient::{self, lenient_struct};
-use super::types::DataVersion;
+use crate::lenient::{self, lenient_struct};
+use crate::types::DataVersion;
 
 /// Retry policy kind of a group (`GroupRetryPolicyType.java`; ordinals
 /// EXPONENTIAL = 0, CUSTOMIZED = 1).

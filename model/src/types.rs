@@ -2,7 +2,7 @@
 //! (spec/store.md §11.2) with RocketMQ's exact property names.
 //!
 //! Every struct has `#[serde(default)]` and every field reads through
-//! [`lenient`](super::lenient): files from other brokers, older versions or
+//! [`lenient`](crate::lenient): files from other brokers, older versions or
 //! an operator's editor load as long as they mean something sensible.
 //! Unknown properties are ignored (fastjson does the same).
 
@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::lenient::{self, lenient_struct};
+use crate::lenient::{self, lenient_struct};
 
 /// Version stamp of a metadata table (`proto/DataVersion.java`).
 ///

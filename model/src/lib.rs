@@ -1,0 +1,24 @@
+//! RocketMQ's shared data shapes and its JSON dialect (spec/remoting.md §5,
+//! store.md §11). No I/O: the store persists these, the remoting layer
+//! sends them, the servers keep them in memory.
+//!
+//! * [`json`] — fastjson's dialect: alphabetical keys, nulls omitted,
+//!   integer map keys written *unquoted* (`{0:250}`), tab-indented pretty
+//!   form; the reader accepts quoted and bare keys alike.
+//! * [`types`] / [`subscription`] — serde shapes with RocketMQ's exact field
+//!   names, read tolerantly through [`lenient`] (numbers as strings, missing
+//!   fields, nulls), as fastjson would.
+
+pub mod json;
+pub mod lenient;
+pub mod subscription;
+pub mod types;
+
+pub use json::{from_rocketmq_json, quote_bare_keys, to_rocketmq_json, try_to_rocketmq_json};
+pub use subscription::{
+    CustomizedRetryPolicy, ExponentialRetryPolicy, GroupRetryPolicy, GroupRetryPolicyType, SimpleSubscriptionData,
+    SubscriptionGroupConfig, SubscriptionGroupWrapper,
+};
+pub use types::{
+    ConsumerOffsetWrapper, DataVersion, DelayOffsetWrapper, TopicConfig, TopicConfigSerializeWrapper, TopicFilterType,
+};
