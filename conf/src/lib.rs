@@ -7,7 +7,9 @@
 //! - [`MessageStoreConfig`]: the store keys (§3.2, §3.3).
 
 mod binding;
+mod broker;
 mod error;
+mod namesrv;
 mod properties;
 mod store;
 

@@ -9,8 +9,10 @@
 //!   names, read tolerantly through [`lenient`] (numbers as strings, missing
 //!   fields, nulls), as fastjson would.
 
+pub mod heartbeat;
 pub mod json;
 pub mod lenient;
+pub mod route;
 pub mod subscription;
 pub mod types;
 

@@ -9,6 +9,7 @@ pub mod codec;
 pub mod command;
 pub mod connection;
 pub mod header;
+pub mod headers;
 pub mod server;
 
 pub use codec::{CodecError, DEFAULT_MAX_FRAME_BYTES, RemotingCodec};

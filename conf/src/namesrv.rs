@@ -1,0 +1,1 @@
+//! `NamesrvConfig` (spec/config.md §4). Placeholder until the name server lands.

@@ -1,0 +1,1 @@
+//! Headers of the broker requests (spec/remoting.md §4.2–§4.8).

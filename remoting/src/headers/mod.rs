@@ -1,0 +1,4 @@
+//! Typed request and response headers, one file per request family.
+
+pub mod broker;
+pub mod namesrv;
