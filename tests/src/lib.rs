@@ -1,0 +1,1 @@
+//! End-to-end and compatibility tests; no product code.
