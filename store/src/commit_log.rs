@@ -313,7 +313,13 @@ impl CommitLog {
                 RecordCheck::Invalid(reason) => return ScanEnd::Invalid(offset, reason),
             }
         }
-        ScanEnd::Limit(offset.min(limit.max(from)))
+        // Only a BLANK can carry `offset` past `limit`: to the next file's
+        // start, which is where the next record is. Clamping it back to
+        // `limit` would leave the caller inside the zero padding (a limit
+        // there is common: the master between writing a BLANK and sealing
+        // the file, a slave that received part of a padded tail), and the
+        // next scan would find "bad magic" there and stall dispatch for good.
+        ScanEnd::Limit(offset)
     }
 }
 

@@ -132,8 +132,25 @@ impl Dispatcher {
     /// new reput offset.
     pub fn dispatch_available(&self, cap: i64) -> Result<i64> {
         let mut reput = self.reput_offset.lock();
+        let start = *reput;
+        // Like RocketMQ's doReput: below the first CommitLog file (an empty
+        // store that `append_raw` started at a later file boundary, or files
+        // deleted before being dispatched) the scan finds no file and would
+        // stall dispatch forever; resume at the first file instead.
+        let min = self.commit_log.min_offset();
+        if *reput < min {
+            tracing::warn!(
+                reput = *reput,
+                min,
+                "reput offset below the CommitLog's first file; skipping to it"
+            );
+            *reput = min;
+        }
         let limit = self.limit().min(cap).min(self.commit_log.max_offset());
         if *reput >= limit {
+            if *reput != start {
+                self.dispatched.send_replace(*reput);
+            }
             return Ok(*reput);
         }
         let mut failure = None;
@@ -146,7 +163,7 @@ impl Dispatcher {
                 }
             }
         });
-        let moved = end.offset() != *reput;
+        let moved = end.offset() != start;
         *reput = end.offset();
         if let ScanEnd::Invalid(offset, reason) = end {
             tracing::error!(offset, %reason, "CommitLog holds bytes that are not a record; dispatch stopped here");

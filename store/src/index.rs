@@ -335,7 +335,14 @@ impl IndexService {
             last => self.roll(&mut w, last.as_deref())?,
         };
         // Already indexed (re-dispatch after recovery goes over old records).
-        if req.phys_offset < file.end_phy() {
+        // The record *at* endPhyOffset is too when this file holds entries of
+        // its own: recovery re-dispatches from a file start, so with `<` alone
+        // the last record before every restart was indexed (and returned by
+        // queries) twice. A fresh file (no entries yet) still takes it, so a
+        // record whose keys spilled into a file dropped by abnormal recovery
+        // is re-indexed rather than lost.
+        let own_entries = file.index_count.load(Ordering::Acquire) > 1;
+        if req.phys_offset < file.end_phy() || (req.phys_offset == file.end_phy() && own_entries) {
             return Ok(());
         }
         let keys = req.keys.into_iter().flat_map(|k| k.split(' ')).filter(|k| !k.is_empty());

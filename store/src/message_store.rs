@@ -15,7 +15,7 @@ use parking_lot::Mutex;
 use tokio::sync::watch;
 
 use crate::checkpoint::StoreCheckpoint;
-use crate::commit_log::{AppendResult, CommitLog};
+use crate::commit_log::{AppendResult, CommitLog, topic_queue_key};
 use crate::consume_queue::{ConsumeQueue, ConsumeQueueStore};
 use crate::dispatch::{DelayLevels, Dispatcher};
 use crate::error::{IoContext, Result, StoreError};
@@ -26,8 +26,10 @@ use crate::recovery::{self, RecoveryInput};
 use crate::retention::Retention;
 use crate::services::{Every, Signal, spawn_loop};
 
-/// Most ConsumeQueue entries one read examines (RocketMQ's maxFilterMessageSize).
-const MAX_ENTRIES_PER_READ: usize = 16_000;
+/// ConsumeQueue bytes one read examines at least (RocketMQ's
+/// maxFilterMessageSize: 16 000 bytes = 800 entries), so a filter that
+/// rejects everything still returns promptly.
+const MIN_ENTRIES_PER_READ: usize = 16_000 / crate::consume_queue::CQ_UNIT;
 
 /// How a put ended (spec/remoting.md §3.1 maps these to response codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,12 +393,28 @@ impl MessageStore {
         if !self.commit_log.is_record_boundary(offset) {
             return Err(StoreError::NotOnRecordBoundary(offset));
         }
+        // Read before pausing: the dispatcher only moves forward meanwhile,
+        // so this is at or below the reput offset `paused` stops it at.
+        let undispatched_from = self.dispatcher.reput_offset().max(self.commit_log.min_offset());
         self.dispatcher.paused(offset, || {
             self.queues.truncate_by_phys(offset)?;
             self.commit_log.truncate(offset)?;
             self.checkpoint.update(|c| c.confirm_phy_offset = c.confirm_phy_offset.min(offset));
             self.checkpoint.flush()?;
-            self.commit_log.set_topic_queue_table(self.queues.topic_queue_table());
+            // Kept records not dispatched yet (held back by the confirm
+            // offset) own queue offsets no ConsumeQueue shows: count them,
+            // or the next appends would reuse those offsets and their
+            // entries would be dropped as duplicates (RocketMQ's
+            // compensateForHA).
+            let mut table = self.queues.topic_queue_table();
+            self.commit_log.scan(undispatched_from.min(offset), offset, false, true, |_, view| {
+                if record::is_consumable_sys_flag(view.sys_flag) {
+                    let next = table.entry(topic_queue_key(&view.topic(), view.queue_id)).or_insert(0);
+                    *next = (*next).max(view.queue_offset + 1);
+                }
+                true
+            });
+            self.commit_log.set_topic_queue_table(table);
             Ok(())
         })?;
         self.flushed.send_replace(self.commit_log.flushed_offset());
@@ -413,6 +431,10 @@ impl MessageStore {
             Ok(())
         })?;
         self.dispatcher.reset(offset);
+        // Like `truncate`: the flushed offset went back with the files; a
+        // stale, larger value would release SYNC_FLUSH waiters (and let
+        // SYNC_FLUSH dispatch) before the new bytes are on disk.
+        self.flushed.send_replace(self.commit_log.flushed_offset());
         Ok(())
     }
 
@@ -518,7 +540,7 @@ impl MessageStore {
         let mut bytes = 0usize;
         let mut any_entry = false;
         let commit_log_min = self.commit_log.min_offset();
-        for (qo, entry) in q.entries(offset, MAX_ENTRIES_PER_READ) {
+        for (qo, entry) in q.entries(offset, MIN_ENTRIES_PER_READ.max(max_count)) {
             any_entry = true;
             if result.messages.len() >= max_count
                 || (bytes + entry.size as usize > max_bytes && !result.messages.is_empty())

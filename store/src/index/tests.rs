@@ -241,6 +241,24 @@ fn delete_expired_never_deletes_the_newest() {
 }
 
 #[test]
+fn redispatching_the_newest_record_adds_nothing() {
+    // Recovery re-dispatches from a file start, including the record at
+    // the newest file's endPhyOffset.
+    let dir = tempfile::tempdir().unwrap();
+    let s = IndexService::open(dir.path(), 8, 10).unwrap();
+    uniq(&s, "first", 0, T0);
+    s.build(&req(Some("U"), Some("K1 K2"), 100, T0)).unwrap();
+    s.build(&req(Some("U"), Some("K1 K2"), 100, T0)).unwrap();
+    assert_eq!((q(&s, "U"), q(&s, "K1"), q(&s, "K2")), (vec![100], vec![100], vec![100]));
+    assert_eq!(q(&s, "first"), [0], "the record at offset 0 of a fresh index is indexed");
+    s.flush().unwrap();
+    drop(s);
+    let s = IndexService::open(dir.path(), 8, 10).unwrap();
+    s.build(&req(Some("U"), Some("K1 K2"), 100, T0)).unwrap();
+    assert_eq!(q(&s, "K1"), [100], "nor after a reopen");
+}
+
+#[test]
 fn rollback_records_are_not_indexed() {
     let dir = tempfile::tempdir().unwrap();
     let s = IndexService::open(dir.path(), 8, 10).unwrap();
