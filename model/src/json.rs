@@ -12,8 +12,11 @@
 //! token is an object key.
 
 mod ser;
+mod standard;
 #[cfg(test)]
 mod tests;
+
+pub use standard::{to_standard_json, try_to_standard_json};
 
 use std::borrow::Cow;
 use std::cmp::Ordering;

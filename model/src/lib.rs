@@ -17,6 +17,11 @@ pub mod subscription;
 pub mod types;
 
 pub use json::{from_rocketmq_json, quote_bare_keys, to_rocketmq_json, try_to_rocketmq_json};
+pub use json::{to_standard_json, try_to_standard_json};
+pub use route::{
+    BrokerData, ClusterInfo, KvTable, QueueData, RegisterBrokerBody, RegisterBrokerResult,
+    TopicConfigAndMappingSerializeWrapper, TopicList, TopicQueueMappingInfo, TopicRouteData,
+};
 pub use subscription::{
     CustomizedRetryPolicy, ExponentialRetryPolicy, GroupRetryPolicy, GroupRetryPolicyType, SimpleSubscriptionData,
     SubscriptionGroupConfig, SubscriptionGroupWrapper,

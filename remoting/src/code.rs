@@ -57,6 +57,18 @@ pub mod request {
     pub const QUERY_CONSUME_QUEUE: i32 = 321;
     pub const LITE_PULL_MESSAGE: i32 = 361;
     pub const BROKER_HEARTBEAT: i32 = 904;
+    // Name server administration (namesrv/processor/DefaultRequestProcessor.java).
+    pub const WIPE_WRITE_PERM_OF_BROKER: i32 = 205;
+    pub const REGISTER_TOPIC_IN_NAMESRV: i32 = 217;
+    pub const GET_SYSTEM_TOPIC_LIST_FROM_NS: i32 = 304;
+    pub const GET_UNIT_TOPIC_LIST: i32 = 311;
+    pub const GET_HAS_UNIT_SUB_TOPIC_LIST: i32 = 312;
+    pub const GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST: i32 = 313;
+    pub const UPDATE_NAMESRV_CONFIG: i32 = 318;
+    pub const GET_NAMESRV_CONFIG: i32 = 319;
+    pub const ADD_WRITE_PERM_OF_BROKER: i32 = 327;
+    pub const GET_BROKER_MEMBER_GROUP: i32 = 901;
+    pub const NOTIFY_MIN_BROKER_ID_CHANGE: i32 = 905;
 }
 
 /// Response codes (spec §3).

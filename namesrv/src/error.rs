@@ -1,0 +1,27 @@
+//! `NamesrvError`: why a name server could not start.
+
+use booster_conf::ConfigError;
+
+use crate::kv::KvError;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NamesrvError {
+    /// The config file is unreadable or has a bad value (names file, line
+    /// and key).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The KV store file exists but cannot be read or parsed.
+    #[error(transparent)]
+    Kv(#[from] KvError),
+    /// `bindAddress` is not an IP address.
+    #[error("bindAddress {0:?} is not an IP address")]
+    BindAddress(String),
+    /// The port is taken or not ours to use.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}

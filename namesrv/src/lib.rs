@@ -1,0 +1,34 @@
+//! Booster's name server: a RocketMQ-compatible route registry
+//! (spec/remoting.md §4.9, §5.3; spec/config.md §4).
+//!
+//! Brokers register their topics and liveness here; clients ask for the
+//! route of a topic and the cluster layout. The crate is split the usual
+//! way: pure cores with explicit time, a thin async shell.
+//!
+//! * [`route_info`] — [`RouteInfoManager`], the route tables and every rule
+//!   that changes them (registration, expiry, deletion). No I/O, no clock.
+//! * [`kv`] — the namespaced KV config store and its file.
+//! * [`compressed`] — the deflated REGISTER_BROKER body.
+//! * [`processor`] — request → response, still without I/O.
+//! * [`service`] — the shell: [`start`] binds the port, runs the liveness
+//!   scan, persists the KV store and returns a [`NamesrvHandle`].
+//! * [`cli`] — the `mqnamesrv` command line.
+//!
+//! The embedded controller (`enableControllerInNamesrv=true`) belongs to a
+//! later issue: the flag is parsed, and [`service::start`] logs that it is
+//! not supported yet and runs the name server alone.
+
+pub mod cli;
+pub mod compressed;
+pub mod error;
+pub mod kv;
+pub mod processor;
+pub mod route_info;
+pub mod service;
+
+pub use booster_conf::NamesrvConfig;
+pub use error::NamesrvError;
+pub use kv::KvConfigManager;
+pub use processor::{NamesrvState, Processed};
+pub use route_info::{BrokerAddrInfo, BrokerLiveInfo, RegisterBrokerRequest, Registration, RouteInfoManager};
+pub use service::{NamesrvHandle, start};

@@ -1,0 +1,179 @@
+//! The async shell around [`NamesrvState`]: binds the remoting port, routes
+//! requests to the pure processor under one lock, unregisters brokers whose
+//! connection closed, runs the periodic liveness scan, and persists the KV
+//! store. Nothing here decides anything; it only supplies time and I/O.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use booster_remoting::codec::RemotingCodec;
+use booster_remoting::{BoxFuture, Connection, RemotingCommand, RemotingServer, Router};
+use parking_lot::Mutex;
+use tokio::task::JoinHandle;
+
+use crate::NamesrvConfig;
+use crate::error::NamesrvError;
+use crate::kv;
+use crate::processor::NamesrvState;
+
+/// Wall-clock milliseconds since the Unix epoch (the time the cores get).
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A running name server. Dropping it stops accepting connections and the
+/// scan; [`NamesrvHandle::shutdown`] does the same explicitly.
+#[derive(Debug)]
+pub struct NamesrvHandle {
+    local_addr: SocketAddr,
+    state: Arc<Mutex<NamesrvState>>,
+    server: Option<RemotingServer>,
+    scan_task: JoinHandle<()>,
+}
+
+impl NamesrvHandle {
+    /// The bound address (the real port when the config asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The shared state, for in-process inspection (tests, a future
+    /// embedded controller).
+    pub fn state(&self) -> Arc<Mutex<NamesrvState>> {
+        Arc::clone(&self.state)
+    }
+
+    /// Stops accepting connections and the liveness scan. Connections
+    /// already open are served until their peers close them.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.server.take();
+        self.scan_task.abort();
+    }
+}
+
+impl Drop for NamesrvHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts a name server with `config` on the current tokio runtime: loads
+/// the KV store, binds `bindAddress:listenPort` (port 0 picks a free one)
+/// and starts the liveness scan.
+pub async fn start(config: NamesrvConfig) -> Result<NamesrvHandle, NamesrvError> {
+    if config.enable_controller_in_namesrv {
+        // Seam for the embedded controller (a later issue): it will be
+        // started here from the same properties.
+        tracing::warn!(
+            "enableControllerInNamesrv=true: the embedded controller is not supported yet; running the name server alone"
+        );
+    }
+    let ip: IpAddr =
+        config.bind_address.parse().map_err(|_| NamesrvError::BindAddress(config.bind_address.clone()))?;
+    let addr = SocketAddr::new(ip, config.listen_port);
+    let kv_path = config.kv_config_path.clone();
+    let kv_store = kv::load_file(&kv_path)?;
+    let scan_interval = Duration::from_millis(config.scan_not_active_broker_interval.max(1));
+
+    let state = Arc::new(Mutex::new(NamesrvState::new(config, kv_store, now_ms())));
+    let router = Arc::new(NamesrvRouter {
+        state: Arc::clone(&state),
+        persister: Arc::new(KvPersister {
+            path: kv_path,
+            generation: AtomicU64::new(0),
+            written: Mutex::new(0),
+        }),
+    });
+    let server = RemotingServer::bind(addr, RemotingCodec::default(), router)
+        .await
+        .map_err(|source| NamesrvError::Bind { addr, source })?;
+    let scan_task = tokio::spawn(scan_loop(Arc::clone(&state), scan_interval));
+    Ok(NamesrvHandle { local_addr: server.local_addr(), state, server: Some(server), scan_task })
+}
+
+/// Every `interval`, unregisters brokers silent past their timeout.
+async fn scan_loop(state: Arc<Mutex<NamesrvState>>, interval: Duration) {
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let removed = state.lock().routes.scan_not_active_brokers(now_ms());
+        for r in removed {
+            tracing::warn!(cluster = %r.cluster_name, broker = %r.broker_name, addr = %r.broker_addr, id = r.broker_id, "expired broker unregistered");
+        }
+    }
+}
+
+struct NamesrvRouter {
+    state: Arc<Mutex<NamesrvState>>,
+    persister: Arc<KvPersister>,
+}
+
+impl Router for NamesrvRouter {
+    fn route(&self, conn: Connection, request: RemotingCommand) -> BoxFuture<Option<RemotingCommand>> {
+        let (processed, generation) = {
+            let mut state = self.state.lock();
+            let processed = state.process(&request, Some(conn.id()), now_ms());
+            // Numbered under the state lock, so numbers follow table order.
+            let generation = processed.persist_kv.as_ref().map(|_| self.persister.next_generation());
+            (processed, generation)
+        };
+        let persister = Arc::clone(&self.persister);
+        Box::pin(async move {
+            if let (Some(content), Some(generation)) = (processed.persist_kv, generation) {
+                persister.persist(generation, content).await;
+            }
+            processed.response
+        })
+    }
+
+    fn on_close(&self, conn: &Connection) {
+        let removed = self.state.lock().routes.on_channel_destroy(conn.id());
+        for r in removed {
+            tracing::info!(cluster = %r.cluster_name, broker = %r.broker_name, addr = %r.broker_addr, "broker connection closed; unregistered");
+        }
+    }
+}
+
+/// Writes KV snapshots in order: each snapshot carries the generation it was
+/// taken at, and an older one never overwrites a newer one.
+struct KvPersister {
+    path: PathBuf,
+    generation: AtomicU64,
+    written: Mutex<u64>,
+}
+
+impl KvPersister {
+    fn next_generation(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    async fn persist(self: Arc<Self>, generation: u64, content: String) {
+        let this = Arc::clone(&self);
+        let done = tokio::task::spawn_blocking(move || {
+            let mut written = this.written.lock();
+            if generation <= *written {
+                return Ok(());
+            }
+            kv::persist_file(&this.path, &content)?;
+            *written = generation;
+            Ok::<(), kv::KvError>(())
+        })
+        .await;
+        match done {
+            Ok(Ok(())) => {}
+            // Java logs and still answers SUCCESS; the table in memory is right.
+            Ok(Err(e)) => tracing::error!(error = %e, "persist KV config failed"),
+            Err(e) => tracing::error!(error = %e, "persist KV config task failed"),
+        }
+    }
+}
