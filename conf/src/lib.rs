@@ -13,10 +13,10 @@ mod namesrv;
 mod properties;
 mod store;
 
-pub use broker::{BrokerConfig, BrokerRole, BrokerStartupConfig};
 pub use binding::{
     ApplyProperties, Binding, Loaded, PropertyValue, RawValue, UnknownKey, ValueKind, java_trim,
 };
+pub use broker::{BrokerConfig, BrokerRole, BrokerStartupConfig};
 pub use error::ConfigError;
 pub use namesrv::NamesrvConfig;
 pub use properties::{Properties, PropertyEntry};

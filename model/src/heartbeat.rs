@@ -118,7 +118,8 @@ impl SubscriptionData {
 
     /// Whether the expression is a tag expression (empty counts as TAG).
     pub fn is_tag_type(&self) -> bool {
-        self.expression_type.is_empty() || self.expression_type.eq_ignore_ascii_case(Self::EXPRESSION_TYPE_TAG)
+        self.expression_type.is_empty()
+            || self.expression_type.eq_ignore_ascii_case(Self::EXPRESSION_TYPE_TAG)
     }
 }
 

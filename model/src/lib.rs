@@ -23,9 +23,10 @@ pub use route::{
     TopicConfigAndMappingSerializeWrapper, TopicList, TopicQueueMappingInfo, TopicRouteData,
 };
 pub use subscription::{
-    CustomizedRetryPolicy, ExponentialRetryPolicy, GroupRetryPolicy, GroupRetryPolicyType, SimpleSubscriptionData,
-    SubscriptionGroupConfig, SubscriptionGroupWrapper,
+    CustomizedRetryPolicy, ExponentialRetryPolicy, GroupRetryPolicy, GroupRetryPolicyType,
+    SimpleSubscriptionData, SubscriptionGroupConfig, SubscriptionGroupWrapper,
 };
 pub use types::{
-    ConsumerOffsetWrapper, DataVersion, DelayOffsetWrapper, TopicConfig, TopicConfigSerializeWrapper, TopicFilterType,
+    ConsumerOffsetWrapper, DataVersion, DelayOffsetWrapper, TopicConfig, TopicConfigSerializeWrapper,
+    TopicFilterType,
 };

@@ -33,7 +33,10 @@ pub enum CodecError {
 
 /// Takes one whole frame off the front of `buf`; `Ok(None)` if it is not all
 /// there yet. Errors mean the stream is unusable: close the connection.
-pub fn decode_frame(buf: &mut BytesMut, max_frame_bytes: usize) -> Result<Option<RemotingCommand>, CodecError> {
+pub fn decode_frame(
+    buf: &mut BytesMut,
+    max_frame_bytes: usize,
+) -> Result<Option<RemotingCommand>, CodecError> {
     if buf.len() < 4 {
         return Ok(None);
     }
@@ -105,7 +108,9 @@ fn json_text(v: &Value) -> Option<String> {
 
 fn decode_json_header(header: &[u8]) -> Result<RemotingCommand, CodecError> {
     let value: Value = serde_json::from_slice(header).map_err(|e| CodecError::Json(e.to_string()))?;
-    let Value::Object(map) = value else { return Err(CodecError::Json("header is not a JSON object".into())) };
+    let Value::Object(map) = value else {
+        return Err(CodecError::Json("header is not a JSON object".into()));
+    };
     let language = match map.get("language") {
         Some(Value::String(s)) => LanguageCode::from_name(s),
         Some(Value::Number(n)) => LanguageCode::from_code(n.as_u64().unwrap_or(7).min(255) as u8),
@@ -156,7 +161,11 @@ struct BinReader {
 
 impl BinReader {
     fn need(&self, n: usize) -> Result<(), CodecError> {
-        if self.buf.remaining() < n { Err(CodecError::Binary("header shorter than its fields")) } else { Ok(()) }
+        if self.buf.remaining() < n {
+            Err(CodecError::Binary("header shorter than its fields"))
+        } else {
+            Ok(())
+        }
     }
     fn i16(&mut self) -> Result<i16, CodecError> {
         self.need(2)?;
@@ -240,7 +249,8 @@ fn encode_binary_header(cmd: &RemotingCommand) -> Vec<u8> {
         _ => b.put_i32(0),
     }
     let mut ext = Vec::new();
-    let mut entries: Vec<_> = cmd.ext_fields.iter().flatten().filter(|(k, v)| !k.is_empty() && !v.is_empty()).collect();
+    let mut entries: Vec<_> =
+        cmd.ext_fields.iter().flatten().filter(|(k, v)| !k.is_empty() && !v.is_empty()).collect();
     entries.sort();
     for (k, v) in entries {
         ext.put_i16(k.len() as i16);

@@ -181,7 +181,9 @@ impl Connection {
             Some(w) => {
                 let _ = w.send(response);
             }
-            None => tracing::debug!(peer = %self.0.peer, opaque = response.opaque, "response to an unknown request dropped"),
+            None => {
+                tracing::debug!(peer = %self.0.peer, opaque = response.opaque, "response to an unknown request dropped")
+            }
         }
     }
 
@@ -208,7 +210,11 @@ impl Connection {
     }
 
     /// Sends a request and waits for its response.
-    pub async fn request(&self, mut cmd: RemotingCommand, timeout: Duration) -> Result<RemotingCommand, ConnectionError> {
+    pub async fn request(
+        &self,
+        mut cmd: RemotingCommand,
+        timeout: Duration,
+    ) -> Result<RemotingCommand, ConnectionError> {
         cmd.opaque = NEXT_OPAQUE.fetch_add(1, Ordering::Relaxed);
         cmd.flag &= !crate::command::FLAG_RESPONSE;
         let (tx, rx) = oneshot::channel();

@@ -130,7 +130,10 @@ mod tests {
             ("extra", "ignored"),
         ]))
         .unwrap();
-        assert_eq!(d, Demo { topic: "T".into(), queue_id: 3, offset: -1, suspend: true, tags: None, sys_flag: None });
+        assert_eq!(
+            d,
+            Demo { topic: "T".into(), queue_id: 3, offset: -1, suspend: true, tags: None, sys_flag: None }
+        );
         let back = d.encode();
         assert_eq!(back, fields(&[("topic", "T"), ("queueId", "3"), ("offset", "-1"), ("suspend", "true")]));
         assert_eq!(Demo::decode(&back).unwrap(), d);
@@ -140,10 +143,12 @@ mod tests {
     fn required_fields_are_named_in_errors() {
         let err = Demo::decode(&fields(&[("topic", "T"), ("offset", "1"), ("suspend", "x")])).unwrap_err();
         assert_eq!(err, HeaderError::Missing("queueId"));
-        let err = Demo::decode(&fields(&[("topic", "T"), ("queueId", "x"), ("offset", "1"), ("suspend", "1")]))
-            .unwrap_err();
+        let err =
+            Demo::decode(&fields(&[("topic", "T"), ("queueId", "x"), ("offset", "1"), ("suspend", "1")]))
+                .unwrap_err();
         assert_eq!(err.to_string(), r#"field queueId has an unparseable value "x""#);
-        let d = Demo::decode(&fields(&[("topic", "T"), ("queueId", "1"), ("offset", "1"), ("suspend", "1")])).unwrap();
+        let d = Demo::decode(&fields(&[("topic", "T"), ("queueId", "1"), ("offset", "1"), ("suspend", "1")]))
+            .unwrap();
         assert!(!d.suspend, "anything but true is false, as in Java");
     }
 }

@@ -12,10 +12,10 @@ pub mod header;
 pub mod headers;
 pub mod server;
 
-pub use codec::{CodecError, DEFAULT_MAX_FRAME_BYTES, RemotingCodec};
-pub use code::{ResponseCode, request};
-pub use command::{ExtFields, LanguageCode, RemotingCommand, SerializeType};
 pub use client::RemotingClient;
+pub use code::{ResponseCode, request};
+pub use codec::{CodecError, DEFAULT_MAX_FRAME_BYTES, RemotingCodec};
+pub use command::{ExtFields, LanguageCode, RemotingCommand, SerializeType};
 pub use connection::{BoxFuture, Connection, ConnectionError, NoRequests, Router};
 pub use header::{CommandHeader, HeaderError};
 pub use server::RemotingServer;

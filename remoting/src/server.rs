@@ -18,7 +18,11 @@ pub struct RemotingServer {
 
 impl RemotingServer {
     /// Binds `addr` (port 0 picks a free port) and serves until dropped.
-    pub async fn bind(addr: SocketAddr, codec: RemotingCodec, router: Arc<dyn Router>) -> std::io::Result<Self> {
+    pub async fn bind(
+        addr: SocketAddr,
+        codec: RemotingCodec,
+        router: Arc<dyn Router>,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let accept_task = tokio::spawn(async move {

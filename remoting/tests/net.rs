@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use booster_remoting::codec::RemotingCodec;
-use booster_remoting::{BoxFuture, Connection, RemotingClient, RemotingCommand, RemotingServer, ResponseCode, Router};
+use booster_remoting::{
+    BoxFuture, Connection, RemotingClient, RemotingCommand, RemotingServer, ResponseCode, Router,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -83,8 +85,8 @@ async fn garbage_and_oversized_frames_close_only_their_connection() {
     let addr = srv.local_addr();
     for bad in [
         b"\x00\x00\x00\x10\x07\x00\x00\x02{}garbage-garbage".to_vec(), // unknown serialize type
-        (64u32 << 20).to_be_bytes().to_vec(),                             // 64 MiB frame announced
-        b"\x00\x00\x00\x08\x00\x00\x00\x04{no}".to_vec(),                 // broken JSON header
+        (64u32 << 20).to_be_bytes().to_vec(),                          // 64 MiB frame announced
+        b"\x00\x00\x00\x08\x00\x00\x00\x04{no}".to_vec(),              // broken JSON header
     ] {
         let mut raw = TcpStream::connect(addr).await.unwrap();
         raw.write_all(&bad).await.unwrap();
@@ -94,7 +96,11 @@ async fn garbage_and_oversized_frames_close_only_their_connection() {
     }
     let client = RemotingClient::default();
     let resp = client
-        .invoke(&addr.to_string(), RemotingCommand::request(10).with_body(&b"still serving"[..]), Duration::from_secs(5))
+        .invoke(
+            &addr.to_string(),
+            RemotingCommand::request(10).with_body(&b"still serving"[..]),
+            Duration::from_secs(5),
+        )
         .await
         .unwrap();
     assert_eq!(resp.body.as_deref(), Some(&b"still serving"[..]));

@@ -200,15 +200,17 @@ pub fn find_consistent_point(
 
     let mut local_view = local.entries.clone();
     if let Some(last) = local_view.last_mut()
-        && last.start_offset <= local_max_phy_offset {
-            last.end_offset = local_max_phy_offset;
-        }
+        && last.start_offset <= local_max_phy_offset
+    {
+        last.end_offset = local_max_phy_offset;
+    }
 
     for l in local_view.iter().rev() {
         if let Some(m) = master.iter().find(|m| m.epoch == l.epoch)
-            && m.start_offset == l.start_offset {
-                return l.end_offset.min(m.end_offset);
-            }
+            && m.start_offset == l.start_offset
+        {
+            return l.end_offset.min(m.end_offset);
+        }
     }
     -1
 }

@@ -422,7 +422,11 @@ impl MappedTable {
         let end = pos.checked_add(size).expect("position overflow");
         assert!(end <= self.len, "{}: range {pos}..{end} outside {} bytes", self.path.display(), self.len);
         let p = self.map.as_mut_ptr().wrapping_add(pos);
-        assert!((p as usize).is_multiple_of(align), "{}: position {pos} not {align}-aligned", self.path.display());
+        assert!(
+            (p as usize).is_multiple_of(align),
+            "{}: position {pos} not {align}-aligned",
+            self.path.display()
+        );
         p
     }
 

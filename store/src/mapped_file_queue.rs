@@ -34,22 +34,24 @@ impl MappedFileQueue {
             .collect();
         paths.sort();
         if let Some(last) = paths.last()
-            && fs::metadata(last).ctx("stat", last)?.len() == 0 {
-                tracing::warn!(file = %last.display(), "deleting zero-length last file");
-                fs::remove_file(last).ctx("delete", last)?;
-                paths.pop();
-            }
+            && fs::metadata(last).ctx("stat", last)?.len() == 0
+        {
+            tracing::warn!(file = %last.display(), "deleting zero-length last file");
+            fs::remove_file(last).ctx("delete", last)?;
+            paths.pop();
+        }
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
             let file = MappedFile::open(path, file_size)?;
             if let Some(prev) = files.last().map(|f: &Arc<MappedFile>| f.file_from_offset())
-                && file.file_from_offset() != prev + file_size as i64 {
-                    return Err(StoreError::Corrupt {
-                        path: file.path().to_owned(),
-                        offset: file.file_from_offset(),
-                        reason: format!("gap: previous file starts at {prev}"),
-                    });
-                }
+                && file.file_from_offset() != prev + file_size as i64
+            {
+                return Err(StoreError::Corrupt {
+                    path: file.path().to_owned(),
+                    offset: file.file_from_offset(),
+                    reason: format!("gap: previous file starts at {prev}"),
+                });
+            }
             files.push(Arc::new(file));
         }
         Ok(Self { dir: dir.to_owned(), file_size, files: RwLock::new(files) })

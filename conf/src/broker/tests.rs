@@ -55,7 +55,8 @@ haListenPort=-1
 
 #[test]
 fn bad_value_names_file_line_and_key() {
-    let err = BrokerStartupConfig::from_properties_str("brokerName=b\nlistenPort=ten\n", "broker.conf").unwrap_err();
+    let err = BrokerStartupConfig::from_properties_str("brokerName=b\nlistenPort=ten\n", "broker.conf")
+        .unwrap_err();
     assert_eq!(err.line(), Some(2));
     let text = err.to_string();
     assert!(text.contains("broker.conf:2") && text.contains("listenPort"), "{text}");

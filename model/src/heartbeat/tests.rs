@@ -52,7 +52,10 @@ fn lock_bodies_use_java_names() {
     assert_eq!(req.mq_set[0].queue_id, 1);
     assert!(req.only_this_broker);
     let resp = LockBatchResponseBody { lock_ok_mq_set: req.mq_set.clone() };
-    assert_eq!(to_rocketmq_json(&resp, false), r#"{"lockOKMQSet":[{"brokerName":"b","queueId":1,"topic":"T"}]}"#);
+    assert_eq!(
+        to_rocketmq_json(&resp, false),
+        r#"{"lockOKMQSet":[{"brokerName":"b","queueId":1,"topic":"T"}]}"#
+    );
     let list = GetConsumerListByGroupResponseBody { consumer_id_list: vec!["a".into()] };
     assert_eq!(to_rocketmq_json(&list, false), r#"{"consumerIdList":["a"]}"#);
 }

@@ -99,16 +99,25 @@ fn partial_frames_wait_for_more() {
 #[test]
 fn bad_frames_are_errors() {
     let mut too_big = BytesMut::from(&(17_000_000u32).to_be_bytes()[..]);
-    assert!(matches!(decode_frame(&mut too_big, DEFAULT_MAX_FRAME_BYTES), Err(CodecError::FrameTooLarge(..))));
+    assert!(matches!(
+        decode_frame(&mut too_big, DEFAULT_MAX_FRAME_BYTES),
+        Err(CodecError::FrameTooLarge(..))
+    ));
     let mut tiny = BytesMut::from(&2u32.to_be_bytes()[..]);
     assert!(matches!(decode_frame(&mut tiny, DEFAULT_MAX_FRAME_BYTES), Err(CodecError::BadLength(2))));
     let mut long_header = BytesMut::new();
     long_header.put_u32(8);
     long_header.put_u32(100);
     long_header.put_u32(0);
-    assert!(matches!(decode_frame(&mut long_header, DEFAULT_MAX_FRAME_BYTES), Err(CodecError::HeaderTooLong { .. })));
+    assert!(matches!(
+        decode_frame(&mut long_header, DEFAULT_MAX_FRAME_BYTES),
+        Err(CodecError::HeaderTooLong { .. })
+    ));
     let mut bad_type = frame(7, b"{}", b"");
-    assert!(matches!(decode_frame(&mut bad_type, DEFAULT_MAX_FRAME_BYTES), Err(CodecError::UnknownSerializeType(7))));
+    assert!(matches!(
+        decode_frame(&mut bad_type, DEFAULT_MAX_FRAME_BYTES),
+        Err(CodecError::UnknownSerializeType(7))
+    ));
     let mut bad_json = frame(0, b"{nope", b"");
     assert!(matches!(decode_frame(&mut bad_json, DEFAULT_MAX_FRAME_BYTES), Err(CodecError::Json(_))));
     let mut short_binary = frame(1, &[0, 10, 0], b"");
@@ -123,7 +132,11 @@ fn arb_command() -> impl Strategy<Value = RemotingCommand> {
         any::<i32>(),
         0i32..4,
         proptest::option::of("[ -~]{1,40}"),
-        proptest::option::of(proptest::collection::hash_map("[a-zA-Z_]{1,12}", "[ -~\u{1}\u{2}]{1,30}", 1..6)),
+        proptest::option::of(proptest::collection::hash_map(
+            "[a-zA-Z_]{1,12}",
+            "[ -~\u{1}\u{2}]{1,30}",
+            1..6,
+        )),
         proptest::option::of(proptest::collection::vec(any::<u8>(), 1..200)),
         any::<bool>(),
     )

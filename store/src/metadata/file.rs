@@ -31,8 +31,8 @@ use parking_lot::Mutex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use booster_model::json::{from_rocketmq_json, try_to_rocketmq_json};
 use crate::error::{IoContext, Result, StoreError};
+use booster_model::json::{from_rocketmq_json, try_to_rocketmq_json};
 
 /// `<path>.bak`: the previous version, kept by [`persist`].
 pub fn backup_path(path: impl AsRef<Path>) -> PathBuf {

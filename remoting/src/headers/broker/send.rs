@@ -90,10 +90,7 @@ impl From<SendMessageRequestHeader> for SendMessageRequestHeaderV2 {
 impl SendMessageRequestHeader {
     /// Decodes the header of any send code: one-letter names for 310/320,
     /// long names for 10.
-    pub fn decode_for_code(
-        code: i32,
-        fields: &crate::ExtFields,
-    ) -> Result<Self, crate::HeaderError> {
+    pub fn decode_for_code(code: i32, fields: &crate::ExtFields) -> Result<Self, crate::HeaderError> {
         use crate::header::CommandHeader;
         match code {
             crate::request::SEND_MESSAGE_V2 | crate::request::SEND_BATCH_MESSAGE => {

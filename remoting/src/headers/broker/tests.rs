@@ -67,7 +67,8 @@ fn missing_optional_fields_and_bad_values() {
     let err = PullMessageRequestHeader::decode(&fields(&[("consumerGroup", "g")])).unwrap_err();
     assert_eq!(err, HeaderError::Missing("topic"));
 
-    let u = UpdateConsumerOffsetRequestHeader::decode(&fields(&[("consumerGroup", "g"), ("topic", "t")])).unwrap();
+    let u = UpdateConsumerOffsetRequestHeader::decode(&fields(&[("consumerGroup", "g"), ("topic", "t")]))
+        .unwrap();
     assert_eq!((u.queue_id, u.commit_offset), (None, None));
 
     let s = SearchOffsetRequestHeader::decode(&fields(&[
