@@ -1,0 +1,155 @@
+//! `BrokerContext`: everything the processors share — settings, the store,
+//! the metadata managers, the client tables, the put path — plus the
+//! signals the background tasks listen to (metadata changed, shutdown).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use booster_conf::{BrokerConfig, BrokerRole, MessageStoreConfig};
+use booster_remoting::header::CommandHeader;
+use booster_remoting::headers::broker::NotifyConsumerIdsChangedRequestHeader;
+use booster_remoting::{Connection, RemotingCommand, request};
+use booster_store::MessageStore;
+use parking_lot::Mutex;
+use tokio::sync::{Notify, watch};
+
+use crate::client::{ConsumerManager, ProducerManager};
+use crate::offset::ConsumerOffsetManager;
+use crate::put::MessagePut;
+use crate::stats::BrokerStats;
+use crate::subscription::SubscriptionGroupManager;
+use crate::topic::TopicConfigManager;
+use crate::uniq_key::UniqKeyGenerator;
+
+pub struct BrokerContext {
+    /// Settings with derived values filled in (`brokerIP1`, the bound port).
+    pub config: BrokerConfig,
+    pub store_config: MessageStoreConfig,
+    pub store: Arc<MessageStore>,
+    pub topics: TopicConfigManager,
+    pub groups: SubscriptionGroupManager,
+    pub offsets: ConsumerOffsetManager,
+    pub consumers: Mutex<ConsumerManager<Connection>>,
+    pub producers: Mutex<ProducerManager<Connection>>,
+    /// Where sends go; an HA layer replaces or wraps this.
+    pub put: Arc<dyn MessagePut>,
+    pub stats: BrokerStats,
+    pub uniq_keys: UniqKeyGenerator,
+    /// `brokerIP1:listenPort`, written into every record as STOREHOST.
+    pub store_host: SocketAddr,
+    pub boot_ms: i64,
+    /// Physical memory, for the "still in page cache" estimate.
+    pub total_memory_bytes: u64,
+    /// Highest delay level of `messageDelayLevel` (18 by default).
+    pub max_delay_level: i32,
+    /// Kicked when topics change, so the broker re-registers at once.
+    pub metadata_changed: Notify,
+    shutdown: watch::Sender<bool>,
+    shutting_down: AtomicBool,
+}
+
+impl std::fmt::Debug for BrokerContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerContext")
+            .field("broker", &self.config.broker_name)
+            .field("store_host", &self.store_host)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The parts [`BrokerContext::new`] needs.
+pub struct ContextParts {
+    pub config: BrokerConfig,
+    pub store_config: MessageStoreConfig,
+    pub store: Arc<MessageStore>,
+    pub topics: TopicConfigManager,
+    pub groups: SubscriptionGroupManager,
+    pub offsets: ConsumerOffsetManager,
+    pub put: Arc<dyn MessagePut>,
+    pub store_host: SocketAddr,
+    pub boot_ms: i64,
+}
+
+impl BrokerContext {
+    pub fn new(p: ContextParts) -> Self {
+        let hash = (p.boot_ms as i32) ^ (std::process::id() as i32).rotate_left(16);
+        let max_delay_level =
+            booster_store::dispatch::DelayLevels::parse(&p.store_config.message_delay_level)
+                .map_or(0, |levels| levels.max_level());
+        Self {
+            uniq_keys: UniqKeyGenerator::new(p.store_host.ip(), std::process::id(), hash),
+            config: p.config,
+            store_config: p.store_config,
+            store: p.store,
+            topics: p.topics,
+            groups: p.groups,
+            offsets: p.offsets,
+            consumers: Mutex::new(ConsumerManager::default()),
+            producers: Mutex::new(ProducerManager::default()),
+            put: p.put,
+            stats: BrokerStats::default(),
+            store_host: p.store_host,
+            boot_ms: p.boot_ms,
+            total_memory_bytes: crate::util::total_physical_memory(),
+            max_delay_level,
+            metadata_changed: Notify::new(),
+            shutdown: watch::channel(false).0,
+            shutting_down: AtomicBool::new(false),
+        }
+    }
+
+    /// `brokerIP1:listenPort`, the address registered to name servers.
+    pub fn broker_addr(&self) -> String {
+        self.store_host.to_string()
+    }
+
+    pub fn is_slave(&self) -> bool {
+        self.config.broker_role == BrokerRole::Slave
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Acquire)
+    }
+
+    /// Starts the shutdown: requests get GO_AWAY, waiters and tasks end.
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::Release);
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves once shutdown has begun (for `select!` in tasks and waiters).
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    /// Whether a message at physical `offset` is within the hot part of the
+    /// CommitLog RocketMQ assumes is in page cache
+    /// (`accessMessageInMemoryMaxRatio` of RAM from the tail).
+    pub fn is_in_memory(&self, phys_offset: i64) -> bool {
+        let hot = self.total_memory_bytes as f64 * f64::from(self.config.access_message_in_memory_max_ratio)
+            / 100.0;
+        (self.store.max_phy_offset() - phys_offset) as f64 <= hot
+    }
+
+    /// Sends NOTIFY_CONSUMER_IDS_CHANGED (oneway) to every member of `group`,
+    /// if the group allows it.
+    pub fn notify_consumer_ids_changed(&self, group: &str) {
+        if !self.config.notify_consumer_ids_changed_enable {
+            return;
+        }
+        if self.groups.find(group).is_some_and(|g| !g.notify_consumer_ids_changed_enable) {
+            return;
+        }
+        let channels = self.consumers.lock().channels(group);
+        let fields = NotifyConsumerIdsChangedRequestHeader { consumer_group: group.to_owned() }.encode();
+        for conn in channels {
+            let cmd = RemotingCommand::request(request::NOTIFY_CONSUMER_IDS_CHANGED).with_ext(fields.clone());
+            tokio::spawn(async move {
+                if let Err(e) = conn.oneway(cmd).await {
+                    tracing::debug!(error = %e, "consumer ids changed notification not sent");
+                }
+            });
+        }
+    }
+}

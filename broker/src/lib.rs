@@ -1,0 +1,38 @@
+//! Booster's broker: the request processors RocketMQ clients talk to (send,
+//! pull with long polling, offsets, heartbeats, queries, admin), the topic,
+//! subscription-group and consumer-offset managers, client (channel)
+//! managers, and name-server registration. The `mqbroker` binary is a thin
+//! shell over [`start`].
+//!
+//! Shape: managers and filters are plain structs that take the time as an
+//! argument (`now_ms`) and do no network I/O; processors are thin async
+//! functions over them; [`broker::start`] wires the store, the managers,
+//! the remoting server and the background tasks together.
+//!
+//! Seams kept for later work (their request codes are not registered, so
+//! they answer REQUEST_CODE_NOT_SUPPORTED): queue locks, consumer send-back
+//! with retry/DLQ and the delay-level schedule service, end/check
+//! transaction. Processors for them register in a [`ProcessorTable`]; puts
+//! go through a [`MessagePut`] so an HA layer can wrap the store.
+
+pub mod broker;
+pub mod cli;
+pub mod client;
+pub mod context;
+pub mod error;
+pub mod filter;
+pub mod offset;
+pub mod processor;
+pub mod put;
+pub mod registration;
+pub mod stats;
+pub mod subscription;
+pub mod topic;
+pub mod uniq_key;
+pub mod util;
+
+pub use broker::{BrokerHandle, start, start_with};
+pub use context::BrokerContext;
+pub use error::{BrokerError, Result};
+pub use processor::{Handler, ProcessorTable};
+pub use put::{MessagePut, PutOutcome, PutStatus, StorePut};

@@ -1,0 +1,141 @@
+//! `ConsumerOffsetManager`: the next offset each group consumes per queue
+//! (`config/consumerOffset.json`, spec/store.md §11.2). Commits only touch
+//! memory; a timer persists the table every `flushConsumerOffsetInterval`
+//! (5 s) and shutdown persists it once more, as RocketMQ does — a crash
+//! loses at most that window, and consumers then re-read a few messages.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use booster_model::ConsumerOffsetWrapper;
+use booster_store::metadata::ConfigFile;
+use parking_lot::Mutex;
+
+use crate::error::{BrokerError, Result};
+
+#[derive(Debug)]
+pub struct ConsumerOffsetManager {
+    file: Option<ConfigFile>,
+    table: Mutex<ConsumerOffsetWrapper>,
+    dirty: AtomicBool,
+}
+
+impl ConsumerOffsetManager {
+    pub fn new(file: Option<ConfigFile>) -> Self {
+        Self { file, table: Mutex::new(ConsumerOffsetWrapper::default()), dirty: AtomicBool::new(false) }
+    }
+
+    pub fn load(&self) -> Result<()> {
+        let Some(file) = &self.file else { return Ok(()) };
+        if crate::util::never_written(file) {
+            return Ok(());
+        }
+        if let Some(loaded) = file.load_json::<ConsumerOffsetWrapper>()? {
+            *self.table.lock() = loaded;
+        }
+        Ok(())
+    }
+
+    /// Writes the table if anything changed since the last write (or `force`).
+    pub fn persist(&self, force: bool, now_ms: i64) -> Result<()> {
+        let Some(file) = &self.file else { return Ok(()) };
+        if !self.dirty.swap(false, Ordering::AcqRel) && !force {
+            return Ok(());
+        }
+        let snapshot = {
+            let mut table = self.table.lock();
+            table.data_version.next_version(now_ms);
+            table.clone()
+        };
+        file.persist_json(&snapshot).map_err(|source| {
+            self.dirty.store(true, Ordering::Release);
+            BrokerError::Persist { what: "consumerOffset.json", source }
+        })
+    }
+
+    /// Records that `group` will next consume `offset` of `topic`/`queue_id`.
+    pub fn commit(&self, group: &str, topic: &str, queue_id: i32, offset: i64) {
+        let key = ConsumerOffsetWrapper::key(topic, group);
+        let mut table = self.table.lock();
+        let old = table.offset_table.entry(key).or_default().insert(queue_id, offset);
+        if old != Some(offset) {
+            self.dirty.store(true, Ordering::Release);
+        }
+    }
+
+    pub fn query(&self, group: &str, topic: &str, queue_id: i32) -> Option<i64> {
+        let key = ConsumerOffsetWrapper::key(topic, group);
+        self.table.lock().offset_table.get(&key)?.get(&queue_id).copied()
+    }
+
+    /// queueId → offset of one group and topic.
+    pub fn offsets_of(&self, group: &str, topic: &str) -> BTreeMap<i32, i64> {
+        let key = ConsumerOffsetWrapper::key(topic, group);
+        self.table.lock().offset_table.get(&key).cloned().unwrap_or_default()
+    }
+
+    pub fn remove_group(&self, group: &str) {
+        self.retain(|_, g| g != group);
+    }
+
+    pub fn remove_topic(&self, topic: &str) {
+        self.retain(|t, _| t != topic);
+    }
+
+    fn retain(&self, keep: impl Fn(&str, &str) -> bool) {
+        let mut table = self.table.lock();
+        let before = table.offset_table.len();
+        table.offset_table.retain(|key, _| {
+            // Broadcast keys `topic@group@broadcast` belong to `group` too.
+            let mut parts = key.splitn(3, '@');
+            match (parts.next(), parts.next()) {
+                (Some(topic), Some(group)) => keep(topic, group),
+                _ => true,
+            }
+        });
+        if table.offset_table.len() != before {
+            self.dirty.store(true, Ordering::Release);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.lock().offset_table.is_empty()
+    }
+
+    pub fn snapshot(&self) -> ConsumerOffsetWrapper {
+        self.table.lock().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_query_persist_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("consumerOffset.json");
+        let m = ConsumerOffsetManager::new(Some(ConfigFile::new(&path)));
+        m.load().unwrap();
+        assert!(m.is_empty());
+        m.commit("g", "T", 0, 250);
+        m.commit("g", "T", 1, 248);
+        m.commit("g", "%RETRY%g", 0, 3);
+        m.commit("h", "T", 0, 7);
+        assert_eq!(m.query("g", "T", 1), Some(248));
+        assert_eq!(m.query("g", "T", 2), None);
+        m.persist(false, 10).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"T@g\"") && text.contains("0:250"), "{text}");
+
+        let again = ConsumerOffsetManager::new(Some(ConfigFile::new(&path)));
+        again.load().unwrap();
+        assert_eq!(again.query("g", "T", 0), Some(250));
+        assert_eq!(again.offsets_of("g", "T").len(), 2);
+        again.remove_topic("%RETRY%g");
+        again.remove_group("h");
+        assert_eq!(again.query("g", "%RETRY%g", 0), None);
+        assert_eq!(again.query("h", "T", 0), None);
+        assert_eq!(again.query("g", "T", 0), Some(250));
+    }
+}

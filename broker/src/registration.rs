@@ -1,0 +1,143 @@
+//! Name-server registration (spec/remoting.md §4.9): REGISTER_BROKER to every
+//! name server in `namesrvAddr` at startup, every `registerNameServerPeriod`
+//! (clamped 10–60 s) and whenever topics change; UNREGISTER_BROKER at
+//! shutdown. The request is built by pure functions; the loop only sends.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use booster_model::route::{RegisterBrokerBody, TopicConfigAndMappingSerializeWrapper};
+use booster_model::{TopicConfigSerializeWrapper, to_rocketmq_json};
+use booster_remoting::header::CommandHeader;
+use booster_remoting::headers::namesrv::{RegisterBrokerRequestHeader, UnRegisterBrokerRequestHeader};
+use booster_remoting::{RemotingClient, RemotingCommand, ResponseCode, request};
+
+use crate::context::BrokerContext;
+use crate::topic::perm;
+
+/// The body: every topic, with perms ANDed with `brokerPermission` when the
+/// broker lacks read or write (attributes dropped on those copies, §5.4).
+pub fn register_body(topics: TopicConfigSerializeWrapper, broker_permission: i32) -> RegisterBrokerBody {
+    let mut wrapper = TopicConfigAndMappingSerializeWrapper::from(topics);
+    if !perm::is_readable(broker_permission) || !perm::is_writeable(broker_permission) {
+        for topic in wrapper.topic_config_table.values_mut() {
+            topic.perm &= broker_permission;
+            topic.attributes.clear();
+        }
+    }
+    RegisterBrokerBody { filter_server_list: Vec::new(), topic_config_serialize_wrapper: wrapper }
+}
+
+/// RocketMQ's body checksum: CRC-32 masked to 31 bits.
+pub fn body_crc32(body: &[u8]) -> i32 {
+    (crc32fast::hash(body) & 0x7FFF_FFFF) as i32
+}
+
+/// The full REGISTER_BROKER request of this broker.
+pub fn register_request(ctx: &BrokerContext) -> RemotingCommand {
+    let c = &ctx.config;
+    let body =
+        to_rocketmq_json(&register_body(ctx.topics.snapshot(), c.broker_permission), false).into_bytes();
+    let ip2 = c.broker_ip2.clone().unwrap_or_else(|| ctx.store_host.ip().to_string());
+    let header = RegisterBrokerRequestHeader {
+        broker_name: c.broker_name.clone(),
+        broker_addr: ctx.broker_addr(),
+        cluster_name: c.broker_cluster_name.clone(),
+        ha_server_addr: format!("{ip2}:{}", c.effective_ha_listen_port()),
+        broker_id: c.broker_id,
+        heartbeat_timeout_millis: c
+            .enable_slave_acting_master
+            .then_some(c.broker_not_active_timeout_millis as i64),
+        enable_acting_master: Some(c.enable_slave_acting_master),
+        compressed: Some(false),
+        body_crc32: Some(body_crc32(&body)),
+    };
+    RemotingCommand::request(request::REGISTER_BROKER).with_ext(header.encode()).with_body(body)
+}
+
+/// Registers with every name server concurrently; failures are logged.
+pub async fn register_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
+    let timeout = Duration::from_millis(ctx.config.register_broker_timeout_mills);
+    let mut tasks = Vec::new();
+    for addr in ctx.config.namesrv_addrs() {
+        let (client, cmd) = (client.clone(), register_request(ctx));
+        tasks.push(tokio::spawn(async move {
+            match client.invoke(&addr, cmd, timeout).await {
+                Ok(resp) if resp.code == ResponseCode::Success.code() => {
+                    tracing::debug!(namesrv = %addr, "registered");
+                }
+                Ok(resp) => tracing::warn!(namesrv = %addr, code = resp.code, remark = ?resp.remark, "registration refused"),
+                Err(e) => tracing::warn!(namesrv = %addr, error = %e, "registration failed"),
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+}
+
+/// Tells every name server this broker is gone (best effort, short timeout).
+pub async fn unregister_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
+    let c = &ctx.config;
+    let header = UnRegisterBrokerRequestHeader {
+        broker_name: c.broker_name.clone(),
+        broker_addr: ctx.broker_addr(),
+        cluster_name: c.broker_cluster_name.clone(),
+        broker_id: c.broker_id,
+    };
+    for addr in c.namesrv_addrs() {
+        let cmd = RemotingCommand::request(request::UNREGISTER_BROKER).with_ext(header.encode());
+        if let Err(e) = client.invoke(&addr, cmd, Duration::from_secs(3)).await {
+            tracing::warn!(namesrv = %addr, error = %e, "unregistration failed");
+        }
+    }
+}
+
+/// The registration loop: at once, then every period or on a topic change,
+/// until shutdown.
+pub async fn run(ctx: Arc<BrokerContext>, client: RemotingClient) {
+    if ctx.config.namesrv_addrs().is_empty() {
+        tracing::warn!("namesrvAddr is empty: clients cannot find this broker through a name server");
+        return;
+    }
+    let period = Duration::from_millis(ctx.config.register_period_ms());
+    let mut shutdown = ctx.shutdown_signal();
+    loop {
+        register_all(&ctx, &client).await;
+        tokio::select! {
+            () = tokio::time::sleep(period) => {}
+            () = ctx.metadata_changed.notified() => {}
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use booster_model::TopicConfig;
+
+    use super::*;
+
+    #[test]
+    fn body_masks_perms_when_broker_is_not_read_write() {
+        let mut topics = TopicConfigSerializeWrapper::default();
+        let mut t = TopicConfig::new("T");
+        t.attributes.insert("k".into(), "v".into());
+        topics.topic_config_table.insert("T".into(), t);
+        let full = register_body(topics.clone(), 6);
+        assert_eq!(full.topic_config_serialize_wrapper.topic_config_table["T"].perm, 6);
+        assert_eq!(full.topic_config_serialize_wrapper.topic_config_table["T"].attributes.len(), 1);
+        let read_only = register_body(topics, 4);
+        let t = &read_only.topic_config_serialize_wrapper.topic_config_table["T"];
+        assert_eq!((t.perm, t.attributes.len()), (4, 0));
+        let json = to_rocketmq_json(&read_only, false);
+        assert!(
+            json.starts_with(r#"{"filterServerList":[],"topicConfigSerializeWrapper":{"dataVersion":"#),
+            "{json}"
+        );
+        assert_eq!(body_crc32(b"123456789"), 0x4BF4_3926);
+    }
+}
