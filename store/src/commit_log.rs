@@ -72,6 +72,31 @@ impl ScanEnd {
 
 struct Writer {
     topic_queue_table: HashMap<String, i64>,
+    /// Reused to build `topic-queueId` keys without allocating per put.
+    key: String,
+}
+
+impl Writer {
+    fn next_offset(&mut self, topic: &str, queue_id: i32) -> i64 {
+        fill_key(&mut self.key, topic, queue_id);
+        self.topic_queue_table.get(self.key.as_str()).copied().unwrap_or(0)
+    }
+
+    fn set_next_offset(&mut self, topic: &str, queue_id: i32, next: i64) {
+        fill_key(&mut self.key, topic, queue_id);
+        match self.topic_queue_table.get_mut(self.key.as_str()) {
+            Some(v) => *v = next,
+            None => {
+                self.topic_queue_table.insert(self.key.clone(), next);
+            }
+        }
+    }
+}
+
+fn fill_key(buf: &mut String, topic: &str, queue_id: i32) {
+    use std::fmt::Write;
+    buf.clear();
+    let _ = write!(buf, "{topic}-{queue_id}");
 }
 
 pub struct CommitLog {
@@ -94,7 +119,7 @@ impl CommitLog {
         let max = files.max_offset();
         Self {
             files,
-            writer: Mutex::new(Writer { topic_queue_table: HashMap::new() }),
+            writer: Mutex::new(Writer { topic_queue_table: HashMap::new(), key: String::new() }),
             limits,
             last_store_timestamp: AtomicI64::new(0),
             max_offset: watch::channel(max).0,
@@ -140,7 +165,7 @@ impl CommitLog {
     }
 
     pub fn next_queue_offset(&self, topic: &str, queue_id: i32) -> i64 {
-        self.writer.lock().topic_queue_table.get(&topic_queue_key(topic, queue_id)).copied().unwrap_or(0)
+        self.writer.lock().next_offset(topic, queue_id)
     }
 
     /// Appends one message, or a batch of messages of one topic-queue as
@@ -158,17 +183,16 @@ impl CommitLog {
             )));
         }
         let consumable = first.is_consumable();
-        let key = topic_queue_key(&first.topic, first.queue_id);
 
         let mut writer = self.writer.lock();
         let mut file = self.files.last_or_create(0)?;
         if total + BLANK_LEN > file.remaining() {
-            seal_with_blank(&file);
+            seal_with_blank(&file)?;
             file = self.files.last_or_create(0)?;
         }
         let store_timestamp = now_ms();
         let queue_offset =
-            if consumable { writer.topic_queue_table.get(&key).copied().unwrap_or(0) } else { 0 };
+            if consumable { writer.next_offset(&first.topic, first.queue_id) } else { 0 };
         let wrote_offset = file.file_from_offset() + file.wrote_position() as i64;
         let mut phys = wrote_offset;
         for (i, rec) in encoded.iter_mut().enumerate() {
@@ -177,10 +201,10 @@ impl CommitLog {
             phys += rec.len() as i64;
         }
         let parts: Vec<&[u8]> = encoded.iter().map(|e| e.bytes.as_slice()).collect();
-        let pos = file.append_parts(&parts).expect("room was checked under the writer lock");
+        let pos = file.append_parts(&parts)?.expect("room was checked under the writer lock");
         debug_assert_eq!(file.file_from_offset() + pos as i64, wrote_offset);
         if consumable {
-            writer.topic_queue_table.insert(key, queue_offset + msgs.len() as i64);
+            writer.set_next_offset(&first.topic, first.queue_id, queue_offset + msgs.len() as i64);
         }
         self.last_store_timestamp.store(store_timestamp, Ordering::Release);
         drop(writer);
@@ -218,7 +242,7 @@ impl CommitLog {
         while !data.is_empty() {
             let file = self.files.last_or_create(offset)?;
             let n = data.len().min(file.remaining());
-            file.append(&data[..n]).expect("chunk fits the remaining room");
+            file.append(&data[..n])?.expect("chunk fits the remaining room");
             data = &data[n..];
         }
         drop(_writer);
@@ -324,10 +348,11 @@ impl CommitLog {
 }
 
 /// Ends a file that cannot hold the next record (spec §3.5 rule 2).
-fn seal_with_blank(file: &Arc<MappedFile>) {
+fn seal_with_blank(file: &Arc<MappedFile>) -> Result<()> {
     let remaining = file.remaining();
     if remaining >= BLANK_LEN {
-        file.append(&record::blank_marker(remaining)).expect("blank fits");
+        file.append(&record::blank_marker(remaining))?.expect("blank fits");
     }
     file.fill_to_end();
+    Ok(())
 }

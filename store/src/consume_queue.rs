@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use dashmap::DashMap;
+use std::collections::HashMap;
+
+use parking_lot::RwLock;
 
 use crate::error::{IoContext, Result};
 use crate::mapped_file_queue::MappedFileQueue;
@@ -128,7 +130,7 @@ impl ConsumeQueue {
 
     fn append_unit(&self, logic_offset: i64, entry: CqEntry) -> Result<()> {
         let file = self.files.last_or_create(logic_offset)?;
-        file.append(&entry.encode()).expect("files hold whole entries");
+        file.append(&entry.encode())?.expect("files hold whole entries");
         Ok(())
     }
 
@@ -238,14 +240,15 @@ impl ConsumeQueue {
 pub struct ConsumeQueueStore {
     root: PathBuf,
     file_size: usize,
-    queues: DashMap<(String, i32), Arc<ConsumeQueue>>,
+    /// topic → queue id → queue; nested so lookups by `&str` never allocate.
+    queues: RwLock<HashMap<String, HashMap<i32, Arc<ConsumeQueue>>>>,
 }
 
 impl ConsumeQueueStore {
     /// Loads `consumequeue/<topic>/<queueId>/` directories.
     pub fn load(root: &Path, file_size: usize) -> Result<Self> {
         std::fs::create_dir_all(root).ctx("create dir", root)?;
-        let store = Self { root: root.to_owned(), file_size, queues: DashMap::new() };
+        let store = Self { root: root.to_owned(), file_size, queues: RwLock::default() };
         for topic_dir in std::fs::read_dir(root).ctx("list", root)?.flatten() {
             let Some(topic) = topic_dir.file_name().to_str().map(str::to_owned) else { continue };
             let Ok(queue_dirs) = std::fs::read_dir(topic_dir.path()) else { continue };
@@ -254,14 +257,14 @@ impl ConsumeQueueStore {
                     continue;
                 };
                 let cq = ConsumeQueue::load(root, &topic, queue_id, file_size)?;
-                store.queues.insert((topic.clone(), queue_id), Arc::new(cq));
+                store.queues.write().entry(topic.clone()).or_default().insert(queue_id, Arc::new(cq));
             }
         }
         Ok(store)
     }
 
     pub fn find(&self, topic: &str, queue_id: i32) -> Option<Arc<ConsumeQueue>> {
-        self.queues.get(&(topic.to_owned(), queue_id)).map(|q| Arc::clone(&q))
+        self.queues.read().get(topic)?.get(&queue_id).cloned()
     }
 
     pub fn find_or_create(&self, topic: &str, queue_id: i32) -> Result<Arc<ConsumeQueue>> {
@@ -269,11 +272,12 @@ impl ConsumeQueueStore {
             return Ok(q);
         }
         let cq = Arc::new(ConsumeQueue::load(&self.root, topic, queue_id, self.file_size)?);
-        Ok(Arc::clone(self.queues.entry((topic.to_owned(), queue_id)).or_insert(cq).value()))
+        let mut queues = self.queues.write();
+        Ok(Arc::clone(queues.entry(topic.to_owned()).or_default().entry(queue_id).or_insert(cq)))
     }
 
     pub fn all(&self) -> Vec<Arc<ConsumeQueue>> {
-        self.queues.iter().map(|q| Arc::clone(q.value())).collect()
+        self.queues.read().values().flat_map(|qs| qs.values().cloned()).collect()
     }
 
     pub fn recover(&self) -> Result<()> {
@@ -309,6 +313,12 @@ impl ConsumeQueueStore {
     }
 
     pub fn remove(&self, topic: &str, queue_id: i32) {
-        self.queues.remove(&(topic.to_owned(), queue_id));
+        let mut queues = self.queues.write();
+        if let Some(qs) = queues.get_mut(topic) {
+            qs.remove(&queue_id);
+            if qs.is_empty() {
+                queues.remove(topic);
+            }
+        }
     }
 }

@@ -25,10 +25,24 @@ pub fn file_name(offset: i64) -> String {
     format!("{offset:020}")
 }
 
+/// How appends reach the file. Reads always go through the mapping (the
+/// page cache is shared, so both see the same bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WriteMode {
+    /// memcpy into the mapping: cheapest for small units (ConsumeQueue entries).
+    #[default]
+    Mmap,
+    /// `pwrite` into the page cache: no page-fault storm on fresh pages and
+    /// `fdatasync` writes back only dirty pages (CommitLog appends; measured
+    /// ~3x faster than mmap appends on the benchmark machine).
+    Pwrite,
+}
+
 pub struct MappedFile {
     path: PathBuf,
     file: File,
     map: MmapRaw,
+    write_mode: WriteMode,
     file_from_offset: i64,
     file_size: usize,
     wrote_position: AtomicUsize,
@@ -100,12 +114,19 @@ impl MappedFile {
             path,
             file,
             map,
+            write_mode: WriteMode::Mmap,
             file_from_offset,
             file_size,
             wrote_position: AtomicUsize::new(position),
             flushed_position: AtomicUsize::new(position),
             write_lock: Mutex::new(()),
         })
+    }
+
+    /// Chooses how appends reach the file (before the first append).
+    pub fn with_write_mode(mut self, mode: WriteMode) -> Self {
+        self.write_mode = mode;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -136,32 +157,41 @@ impl MappedFile {
         self.file_size - self.wrote_position()
     }
 
-    /// Appends `data` at the write position; `None` if it does not fit.
+    /// Appends `data` at the write position; `Ok(None)` if it does not fit.
     /// Returns the position it was written at.
-    pub fn append(&self, data: &[u8]) -> Option<usize> {
+    pub fn append(&self, data: &[u8]) -> Result<Option<usize>> {
         self.append_parts(&[data])
     }
 
     /// Appends several slices back to back, all or nothing.
-    pub fn append_parts(&self, parts: &[&[u8]]) -> Option<usize> {
+    pub fn append_parts(&self, parts: &[&[u8]]) -> Result<Option<usize>> {
         let _guard = self.write_lock.lock();
         let start = self.wrote_position.load(Ordering::Acquire);
         let len: usize = parts.iter().map(|p| p.len()).sum();
         if len > self.file_size - start {
-            return None;
+            return Ok(None);
         }
         let mut pos = start;
         for part in parts {
-            // SAFETY: [pos, pos + len) lies inside the mapping (checked above)
-            // and at or beyond the published write position, so no reader
-            // holds a reference to it; the write lock excludes other writers.
-            unsafe {
-                std::ptr::copy_nonoverlapping(part.as_ptr(), self.map.as_mut_ptr().add(pos), part.len())
-            };
+            match self.write_mode {
+                WriteMode::Pwrite => {
+                    use std::os::unix::fs::FileExt;
+                    // On failure the position is not advanced: the bytes
+                    // written so far are beyond it and get overwritten.
+                    self.file.write_all_at(part, pos as u64).ctx("write", &self.path)?;
+                }
+                // SAFETY: [pos, pos + len) lies inside the mapping (checked
+                // above) and at or beyond the published write position, so no
+                // reader holds a reference to it; the write lock excludes
+                // other writers.
+                WriteMode::Mmap => unsafe {
+                    std::ptr::copy_nonoverlapping(part.as_ptr(), self.map.as_mut_ptr().add(pos), part.len())
+                },
+            }
             pos += part.len();
         }
         self.wrote_position.store(pos, Ordering::Release);
-        Some(start)
+        Ok(Some(start))
     }
 
     /// Marks the file full without writing (the tail is already zero or a BLANK).
@@ -214,7 +244,10 @@ impl MappedFile {
         if least_pages > 0 && !full_and_unflushed && (wrote / 4096 - flushed / 4096) < least_pages {
             return Ok(flushed);
         }
-        self.map.flush_range(flushed, wrote - flushed).ctx("msync", &self.path)?;
+        match self.write_mode {
+            WriteMode::Mmap => self.map.flush_range(flushed, wrote - flushed).ctx("msync", &self.path)?,
+            WriteMode::Pwrite => self.file.sync_data().ctx("fdatasync", &self.path)?,
+        }
         self.flushed_position.fetch_max(wrote, Ordering::AcqRel);
         Ok(self.flushed_position())
     }
@@ -324,15 +357,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = Arc::new(MappedFile::create(dir.path(), 8192, 8192).unwrap());
         assert_eq!(f.path().file_name().unwrap(), "00000000000000008192");
-        assert_eq!(f.append(b"hello"), Some(0));
-        assert_eq!(f.append_parts(&[b"ab", b"cd"]), Some(5));
+        assert_eq!(f.append(b"hello").unwrap(), Some(0));
+        assert_eq!(f.append_parts(&[b"ab", b"cd"]).unwrap(), Some(5));
         assert_eq!(f.read(0, 9), Some(&b"helloabcd"[..]));
         assert_eq!(f.read(0, 10), None, "unpublished bytes are not readable");
         let s = f.slice(5, 4).unwrap();
         assert_eq!(&s[..], b"abcd");
         assert_eq!(f.flush(4).unwrap(), 0, "fewer dirty pages than asked");
         assert_eq!(f.flush(0).unwrap(), 9);
-        assert_eq!(f.append(&[1u8; 8192]), None, "does not fit");
+        assert_eq!(f.append(&[1u8; 8192]).unwrap(), None, "does not fit");
         f.truncate_to(5).unwrap();
         assert_eq!(f.wrote_position(), 5);
         assert_eq!(&s[..], b"\0\0\0\0", "truncation zeroes the discarded tail");

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use crate::error::{IoContext, Result, StoreError};
-use crate::mapped_file::MappedFile;
+use crate::mapped_file::{MappedFile, WriteMode};
 
 #[derive(Debug)]
 pub struct MappedFileQueue {
     dir: PathBuf,
     file_size: usize,
+    write_mode: WriteMode,
     files: RwLock<Vec<Arc<MappedFile>>>,
 }
 
@@ -22,6 +23,11 @@ impl MappedFileQueue {
     /// zero-length last file is deleted; any other size mismatch is an error.
     /// Loaded files count as full until recovery sets their positions.
     pub fn load(dir: &Path, file_size: usize) -> Result<Self> {
+        Self::load_with_mode(dir, file_size, WriteMode::Mmap)
+    }
+
+    /// `load`, with appends to every file going through `write_mode`.
+    pub fn load_with_mode(dir: &Path, file_size: usize, write_mode: WriteMode) -> Result<Self> {
         fs::create_dir_all(dir).ctx("create dir", dir)?;
         let mut paths: Vec<PathBuf> = fs::read_dir(dir)
             .ctx("list", dir)?
@@ -42,7 +48,7 @@ impl MappedFileQueue {
         }
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
-            let file = MappedFile::open(path, file_size)?;
+            let file = MappedFile::open(path, file_size)?.with_write_mode(write_mode);
             if let Some(prev) = files.last().map(|f: &Arc<MappedFile>| f.file_from_offset())
                 && file.file_from_offset() != prev + file_size as i64
             {
@@ -54,7 +60,7 @@ impl MappedFileQueue {
             }
             files.push(Arc::new(file));
         }
-        Ok(Self { dir: dir.to_owned(), file_size, files: RwLock::new(files) })
+        Ok(Self { dir: dir.to_owned(), file_size, write_mode, files: RwLock::new(files) })
     }
 
     pub fn dir(&self) -> &Path {
@@ -127,7 +133,7 @@ impl MappedFileQueue {
             Some(last) => last.file_from_offset() + self.file_size as i64,
             None => start_offset - start_offset.rem_euclid(self.file_size as i64),
         };
-        let file = Arc::new(MappedFile::create(&self.dir, from, self.file_size)?);
+        let file = Arc::new(MappedFile::create(&self.dir, from, self.file_size)?.with_write_mode(self.write_mode));
         files.push(Arc::clone(&file));
         Ok(file)
     }
@@ -215,10 +221,10 @@ mod tests {
         let q = MappedFileQueue::load(dir.path(), 100).unwrap();
         assert_eq!((q.min_offset(), q.max_offset()), (-1, 0));
         let f0 = q.last_or_create(0).unwrap();
-        assert_eq!(f0.append(&[1; 100]), Some(0));
+        assert_eq!(f0.append(&[1; 100]).unwrap(), Some(0));
         let f1 = q.last_or_create(0).unwrap();
         assert_eq!(f1.file_from_offset(), 100);
-        f1.append(&[2; 10]).unwrap();
+        f1.append(&[2; 10]).unwrap().unwrap();
         assert_eq!(q.max_offset(), 110);
         assert_eq!(q.find(99).unwrap().file_from_offset(), 0);
         assert_eq!(q.find(100).unwrap().file_from_offset(), 100);

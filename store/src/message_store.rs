@@ -20,6 +20,7 @@ use crate::consume_queue::{ConsumeQueue, ConsumeQueueStore};
 use crate::dispatch::{DelayLevels, Dispatcher};
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::IndexService;
+use crate::mapped_file::WriteMode;
 use crate::mapped_file_queue::MappedFileQueue;
 use crate::record::{self, EncodeLimits, MessageToStore, RecordCheck};
 use crate::recovery::{self, RecoveryInput};
@@ -178,7 +179,7 @@ impl MessageStore {
             auto_message_version_on_topic_len: config.auto_message_version_on_topic_len,
         };
         let cl_files =
-            MappedFileQueue::load(&config.commit_log_dir(), config.mapped_file_size_commit_log as usize)?;
+            MappedFileQueue::load_with_mode(&config.commit_log_dir(), config.mapped_file_size_commit_log as usize, WriteMode::Pwrite)?;
         let commit_log = Arc::new(CommitLog::new(cl_files, limits));
         let queues = Arc::new(ConsumeQueueStore::load(
             &config.consume_queue_dir(),

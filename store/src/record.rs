@@ -458,14 +458,16 @@ pub fn encode_properties<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>
 
 /// Offset message id: store host IP + port (i32) + physical offset (i64), uppercase hex.
 pub fn offset_msg_id(store_host: &SocketAddr, physical_offset: i64) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut raw = Vec::with_capacity(28);
     put_host(&mut raw, store_host);
     raw.extend_from_slice(&physical_offset.to_be_bytes());
-    let mut s = String::with_capacity(raw.len() * 2);
+    let mut hex = Vec::with_capacity(raw.len() * 2);
     for b in raw {
-        s.push_str(&format!("{b:02X}"));
+        hex.push(HEX[usize::from(b >> 4)]);
+        hex.push(HEX[usize::from(b & 0xF)]);
     }
-    s
+    String::from_utf8(hex).expect("hex digits are ASCII")
 }
 
 /// Decodes an offset message id into (store host, physical offset).

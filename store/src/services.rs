@@ -4,40 +4,53 @@
 //! put only has to bump a counter to wake the one it needs.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-/// A wake-up counter with a stop flag.
+/// A wake-up counter with a stop flag. `kick` is on every put's path, so it
+/// only touches the mutex when the service is actually asleep.
 #[derive(Debug, Default)]
 pub struct Signal {
-    state: Mutex<(u64, bool)>,
+    kicks: AtomicU64,
+    sleeping: AtomicBool,
+    stopped: AtomicBool,
+    lock: Mutex<()>,
     cv: Condvar,
 }
 
 impl Signal {
     pub fn kick(&self) {
-        self.state.lock().0 += 1;
-        self.cv.notify_all();
+        self.kicks.fetch_add(1, Ordering::SeqCst);
+        if self.sleeping.load(Ordering::SeqCst) {
+            let _guard = self.lock.lock();
+            self.cv.notify_all();
+        }
     }
 
     pub fn stop(&self) {
-        self.state.lock().1 = true;
+        self.stopped.store(true, Ordering::SeqCst);
+        let _guard = self.lock.lock();
         self.cv.notify_all();
     }
 
     /// Sleeps until kicked, stopped or `timeout`; returns false once stopped.
     pub fn wait(&self, seen: &mut u64, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        let mut state = self.state.lock();
-        while state.0 == *seen && !state.1 {
-            if self.cv.wait_until(&mut state, deadline).timed_out() {
+        let mut guard = self.lock.lock();
+        // Announce the sleep before re-checking: a kicker either sees the flag
+        // (and takes the lock to notify) or its kick is seen here.
+        self.sleeping.store(true, Ordering::SeqCst);
+        while self.kicks.load(Ordering::SeqCst) == *seen && !self.stopped.load(Ordering::SeqCst) {
+            if self.cv.wait_until(&mut guard, deadline).timed_out() {
                 break;
             }
         }
-        *seen = state.0;
-        !state.1
+        self.sleeping.store(false, Ordering::SeqCst);
+        *seen = self.kicks.load(Ordering::SeqCst);
+        !self.stopped.load(Ordering::SeqCst)
     }
 }
 
