@@ -20,6 +20,9 @@ use crate::mapped_file::MappedFile;
 use crate::mapped_file_queue::MappedFileQueue;
 use crate::record::{self, BLANK_LEN, EncodeLimits, MessageToStore, RecordCheck, RecordView};
 
+/// How far ahead of the write position pages are faulted in.
+const PREFAULT_AHEAD: i64 = 32 * 1024 * 1024;
+
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
@@ -105,6 +108,8 @@ pub struct CommitLog {
     limits: EncodeLimits,
     /// Store timestamp of the newest record (for the checkpoint).
     last_store_timestamp: AtomicI64,
+    /// Pages up to this offset are already faulted in (see `prefault_ahead`).
+    prefaulted: AtomicI64,
     max_offset: watch::Sender<i64>,
 }
 
@@ -122,6 +127,7 @@ impl CommitLog {
             writer: Mutex::new(Writer { topic_queue_table: HashMap::new(), key: String::new() }),
             limits,
             last_store_timestamp: AtomicI64::new(0),
+            prefaulted: AtomicI64::new(0),
             max_offset: watch::channel(max).0,
         }
     }
@@ -148,6 +154,25 @@ impl CommitLog {
 
     pub fn last_store_timestamp(&self) -> i64 {
         self.last_store_timestamp.load(Ordering::Acquire)
+    }
+
+    /// Whether the writer is within `PREFAULT_AHEAD / 2` of the prefaulted
+    /// pages, i.e. the warm-up service should run.
+    pub fn needs_prefault(&self) -> bool {
+        self.max_offset() + PREFAULT_AHEAD / 2 > self.prefaulted.load(Ordering::Acquire)
+    }
+
+    /// Faults in the pages of the current file up to `PREFAULT_AHEAD` past
+    /// the write position (RocketMQ warms mapped files for the same reason).
+    pub fn prefault_ahead(&self) {
+        let Some(file) = self.files.last_file() else { return };
+        let from = file.file_from_offset();
+        let start = self.prefaulted.load(Ordering::Acquire).max(from + file.wrote_position() as i64);
+        let end = (self.max_offset() + PREFAULT_AHEAD).min(from + file.file_size() as i64);
+        if end > start {
+            file.prefault((start - from) as usize, (end - start) as usize);
+            self.prefaulted.store(end, Ordering::Release);
+        }
     }
 
     /// Published end of data; changes wake the dispatcher and HA senders.
