@@ -121,7 +121,8 @@ fn decode_json_header(header: &[u8]) -> Result<RemotingCommand, CodecError> {
             Some(ext.iter().filter_map(|(k, v)| json_text(v).map(|t| (k.clone(), t))).collect::<ExtFields>())
         }
         _ => None,
-    };
+    }
+    .filter(|e| !e.is_empty());
     Ok(RemotingCommand {
         code: json_int(map.get("code")),
         language,
@@ -219,7 +220,8 @@ fn decode_binary_header(header: Bytes) -> Result<RemotingCommand, CodecError> {
                 ext.insert(k, v);
             }
         }
-        Some(ext)
+        // No usable entry means no extFields, as in the JSON form.
+        (!ext.is_empty()).then_some(ext)
     };
     Ok(RemotingCommand {
         code,

@@ -40,6 +40,18 @@ fn loose_json_shapes_are_accepted() {
 }
 
 #[test]
+fn empty_ext_fields_decode_as_none_in_both_forms() {
+    let mut json = frame(0, br#"{"code":1,"extFields":{}}"#, b"");
+    assert_eq!(decode_frame(&mut json, DEFAULT_MAX_FRAME_BYTES).unwrap().unwrap().ext_fields, None);
+    // One entry with an empty key and value: skipped, leaving nothing.
+    let mut header = vec![0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    header.extend_from_slice(&6i32.to_be_bytes());
+    header.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    let mut binary = frame(1, &header, b"");
+    assert_eq!(decode_frame(&mut binary, DEFAULT_MAX_FRAME_BYTES).unwrap().unwrap().ext_fields, None);
+}
+
+#[test]
 fn json_encoding_is_javas_layout() {
     let mut cmd = RemotingCommand::request(105);
     cmd.opaque = 9;
