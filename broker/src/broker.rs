@@ -1,6 +1,7 @@
 //! Wiring: [`start`] opens the store, loads the metadata managers, binds the
 //! remoting server and spawns the background tasks (name-server
-//! registration, consumer-offset flush, client-channel expiry, statistics);
+//! registration, consumer-offset flush, client-channel expiry, statistics,
+//! and on a master the delay-level schedule and transaction check services);
 //! [`BrokerHandle::shutdown`] undoes it in order and persists everything.
 
 use std::net::{IpAddr, SocketAddr};
@@ -123,16 +124,23 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
         put,
         boot_ms: now,
     }));
+    crate::schedule::load_offsets(&ctx)?;
     let table = options.processors.unwrap_or_else(ProcessorTable::with_defaults);
     let _ = router.inner.set(BrokerRouter::new(Arc::clone(&ctx), table));
 
     let client = RemotingClient::default();
-    let tasks = vec![
+    let mut tasks = vec![
         tokio::spawn(crate::registration::run(Arc::clone(&ctx), client.clone())),
         tokio::spawn(flush_offsets(Arc::clone(&ctx))),
         tokio::spawn(expire_channels(Arc::clone(&ctx))),
         tokio::spawn(sample_stats(Arc::clone(&ctx))),
     ];
+    // Delivering delayed messages and checking transactions write to the
+    // CommitLog: masters only, as in RocketMQ.
+    if !ctx.is_slave() {
+        tasks.extend(crate::schedule::spawn(&ctx));
+        tasks.push(crate::transaction::service::spawn(&ctx));
+    }
     tracing::info!(
         broker = %ctx.config.broker_name,
         cluster = %ctx.config.broker_cluster_name,
@@ -178,10 +186,11 @@ impl BrokerHandle {
         }
         let result = tokio::task::spawn_blocking(move || -> Result<()> {
             let offsets = ctx.offsets.persist(true, now_ms());
+            let delay_offsets = ctx.delay_offsets.persist(true, now_ms());
             let topics = ctx.topics.persist();
             let groups = ctx.groups.persist();
             ctx.store.shutdown()?;
-            offsets.and(topics).and(groups)
+            offsets.and(delay_offsets).and(topics).and(groups)
         })
         .await
         .map_err(|e| BrokerError::Task(e.to_string()))?;

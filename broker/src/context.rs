@@ -11,12 +11,16 @@ use booster_remoting::header::CommandHeader;
 use booster_remoting::headers::broker::NotifyConsumerIdsChangedRequestHeader;
 use booster_remoting::{Connection, RemotingCommand, request};
 use booster_store::MessageStore;
+use booster_store::dispatch::DelayLevels;
+use booster_store::metadata::ConfigFile;
 use parking_lot::Mutex;
 use tokio::sync::{Notify, watch};
 
 use crate::client::{ConsumerManager, ProducerManager};
+use crate::lock::RebalanceLockManager;
 use crate::offset::ConsumerOffsetManager;
 use crate::put::MessagePut;
+use crate::schedule::DelayOffsetManager;
 use crate::stats::BrokerStats;
 use crate::subscription::SubscriptionGroupManager;
 use crate::topic::TopicConfigManager;
@@ -43,6 +47,13 @@ pub struct BrokerContext {
     pub total_memory_bytes: u64,
     /// Highest delay level of `messageDelayLevel` (18 by default).
     pub max_delay_level: i32,
+    /// `messageDelayLevel` parsed (`None` only if it does not parse, which
+    /// the store already refuses at open).
+    pub delay_levels: Option<DelayLevels>,
+    /// The schedule service's progress (`delayOffset.json`).
+    pub delay_offsets: DelayOffsetManager,
+    /// Ordered-consumption queue locks.
+    pub locks: Mutex<RebalanceLockManager>,
     /// Kicked when topics change, so the broker re-registers at once.
     pub metadata_changed: Notify,
     shutdown: watch::Sender<bool>,
@@ -74,9 +85,9 @@ pub struct ContextParts {
 impl BrokerContext {
     pub fn new(p: ContextParts) -> Self {
         let hash = (p.boot_ms as i32) ^ (std::process::id() as i32).rotate_left(16);
-        let max_delay_level =
-            booster_store::dispatch::DelayLevels::parse(&p.store_config.message_delay_level)
-                .map_or(0, |levels| levels.max_level());
+        let delay_levels = DelayLevels::parse(&p.store_config.message_delay_level).ok();
+        let max_delay_level = delay_levels.as_ref().map_or(0, DelayLevels::max_level);
+        let delay_offset_file = ConfigFile::new(p.store_config.config_dir().join("delayOffset.json"));
         Self {
             uniq_keys: UniqKeyGenerator::new(p.store_host.ip(), std::process::id(), hash),
             config: p.config,
@@ -93,6 +104,9 @@ impl BrokerContext {
             boot_ms: p.boot_ms,
             total_memory_bytes: crate::util::total_physical_memory(),
             max_delay_level,
+            delay_levels,
+            delay_offsets: DelayOffsetManager::new(Some(delay_offset_file)),
+            locks: Mutex::new(RebalanceLockManager::default()),
             metadata_changed: Notify::new(),
             shutdown: watch::channel(false).0,
             shutting_down: AtomicBool::new(false),

@@ -9,11 +9,10 @@
 //! functions over them; [`broker::start`] wires the store, the managers,
 //! the remoting server and the background tasks together.
 //!
-//! Seams kept for later work (their request codes are not registered, so
-//! they answer REQUEST_CODE_NOT_SUPPORTED): queue locks, consumer send-back
-//! with retry/DLQ and the delay-level schedule service, end/check
-//! transaction. Processors for them register in a [`ProcessorTable`]; puts
-//! go through a [`MessagePut`] so an HA layer can wrap the store.
+//! Background services beside the processors: the delay-level
+//! [`schedule`] service and the [`transaction`] check service. Processors
+//! register in a [`ProcessorTable`]; puts go through a [`MessagePut`] so an
+//! HA layer can wrap the store.
 
 pub mod broker;
 pub mod cli;
@@ -21,13 +20,17 @@ pub mod client;
 pub mod context;
 pub mod error;
 pub mod filter;
+pub mod lock;
 pub mod offset;
 pub mod processor;
 pub mod put;
 pub mod registration;
+pub mod schedule;
 pub mod stats;
+pub mod stored;
 pub mod subscription;
 pub mod topic;
+pub mod transaction;
 pub mod uniq_key;
 pub mod util;
 

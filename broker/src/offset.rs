@@ -74,6 +74,18 @@ impl ConsumerOffsetManager {
         self.table.lock().offset_table.get(&key).cloned().unwrap_or_default()
     }
 
+    /// Topics `group` has offsets for (RocketMQ's `whichTopicByConsumer`).
+    pub fn topics_of(&self, group: &str) -> Vec<String> {
+        let table = self.table.lock();
+        table
+            .offset_table
+            .keys()
+            .filter_map(|key| ConsumerOffsetWrapper::split_key(key))
+            .filter(|(_, g)| *g == group)
+            .map(|(t, _)| t.to_owned())
+            .collect()
+    }
+
     pub fn remove_group(&self, group: &str) {
         self.retain(|_, g| g != group);
     }

@@ -34,6 +34,24 @@ impl PutStatus {
             Self::PutOk | Self::FlushDiskTimeout | Self::FlushSlaveTimeout | Self::SlaveNotAvailable
         )
     }
+
+    /// Java's enum name (`PutMessageStatus.name()`), used as a remark by
+    /// the paths that report a failed put that way (send-back).
+    pub fn java_name(self) -> &'static str {
+        match self {
+            Self::PutOk => "PUT_OK",
+            Self::FlushDiskTimeout => "FLUSH_DISK_TIMEOUT",
+            Self::FlushSlaveTimeout => "FLUSH_SLAVE_TIMEOUT",
+            Self::SlaveNotAvailable => "SLAVE_NOT_AVAILABLE",
+            Self::InSyncReplicasNotEnough => "IN_SYNC_REPLICAS_NOT_ENOUGH",
+            Self::CreateMappedFileFailed => "CREATE_MAPPED_FILE_FAILED",
+            Self::MessageIllegal => "MESSAGE_ILLEGAL",
+            Self::PropertiesSizeExceeded => "PROPERTIES_SIZE_EXCEEDED",
+            Self::ServiceNotAvailable => "SERVICE_NOT_AVAILABLE",
+            Self::OsPageCacheBusy => "OS_PAGE_CACHE_BUSY",
+            Self::UnknownError => "UNKNOWN_ERROR",
+        }
+    }
 }
 
 /// The result of one put: a status and, when stored, where.

@@ -158,10 +158,15 @@ async fn unknown_codes_and_bad_requests() {
     let dir = tempfile::tempdir().unwrap();
     let broker = start(dir.path(), "").await;
     let (client, addr) = (RemotingClient::default(), addr(&broker));
-    for code in [9999, request::LOCK_BATCH_MQ, request::CONSUMER_SEND_MSG_BACK, request::END_TRANSACTION] {
+    for code in [9999, request::QUERY_CONSUME_QUEUE] {
         let resp = client.invoke(&addr, RemotingCommand::request(code), TIMEOUT).await.unwrap();
         assert_eq!(resp.code, 3, "code {code}");
         assert_eq!(resp.remark, Some(format!(" request type {code} not supported")));
+    }
+    // Served codes without their header or body: INVALID_PARAMETER, not a crash.
+    for code in [request::LOCK_BATCH_MQ, request::CONSUMER_SEND_MSG_BACK, request::END_TRANSACTION] {
+        let resp = client.invoke(&addr, RemotingCommand::request(code), TIMEOUT).await.unwrap();
+        assert_eq!(resp.code, 29, "code {code}: {:?}", resp.remark);
     }
     // A send without its required header fields is refused, not a crash.
     let resp =

@@ -95,6 +95,9 @@ pub struct MessageStoreConfig {
     pub flush_consume_queue_thorough_interval: u64,
     pub os_page_cache_busy_time_out_mills: u64,
     pub read_un_committed: bool,
+    /// How often `delayOffset.json` (the schedule service's progress) is
+    /// written, ms.
+    pub flush_delay_offset_interval: u64,
 }
 
 impl Default for MessageStoreConfig {
@@ -137,6 +140,7 @@ impl Default for MessageStoreConfig {
             flush_consume_queue_thorough_interval: 60_000,
             os_page_cache_busy_time_out_mills: 1_000,
             read_un_committed: false,
+            flush_delay_offset_interval: 10_000,
         }
     }
 }
@@ -231,4 +235,5 @@ crate::bind_properties!(MessageStoreConfig {
     "flushConsumeQueueThoroughInterval" => flush_consume_queue_thorough_interval,
     "osPageCacheBusyTimeOutMills" => os_page_cache_busy_time_out_mills,
     "readUnCommitted" => read_un_committed,
+    "flushDelayOffsetInterval" => flush_delay_offset_interval,
 });

@@ -11,11 +11,13 @@
 //! pass only has to know where strings start and end and whether the next
 //! token is an object key.
 
+mod object_keys;
 mod ser;
 mod standard;
 #[cfg(test)]
 mod tests;
 
+pub use object_keys::{object_key_map, quote_object_keys};
 pub use standard::{to_standard_json, try_to_standard_json};
 
 use std::borrow::Cow;
@@ -52,11 +54,13 @@ pub fn try_to_rocketmq_json<T: Serialize + ?Sized>(value: &T, pretty: bool) -> s
 
 /// Parses RocketMQ JSON: standard JSON plus bare (unquoted) object keys such
 /// as `{0:250,-1:7,key:"v"}`. Keys quoted or not give the same result.
+/// Object keys (`{{"topic":"t"}:1}`) arrive as strings holding their text;
+/// read such maps with [`object_key_map`].
 ///
-/// Error positions refer to the text after bare keys were quoted, so a column
+/// Error positions refer to the text after keys were quoted, so a column
 /// may be off by two per bare key earlier on the same line.
 pub fn from_rocketmq_json<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
-    serde_json::from_str(&quote_bare_keys(text))
+    serde_json::from_str(&quote_bare_keys(&quote_object_keys(text)))
 }
 
 // ---------------------------------------------------------------- writer

@@ -9,6 +9,8 @@
 //!   names, read tolerantly through [`lenient`] (numbers as strings, missing
 //!   fields, nulls), as fastjson would.
 
+pub mod admin;
+pub mod connection;
 pub mod heartbeat;
 pub mod json;
 pub mod lenient;
@@ -16,6 +18,7 @@ pub mod route;
 pub mod subscription;
 pub mod types;
 
+pub use admin::{ConsumeStats, OffsetWrapper, TopicOffset, TopicStatsTable};
 pub use json::{from_rocketmq_json, quote_bare_keys, to_rocketmq_json, try_to_rocketmq_json};
 pub use json::{to_standard_json, try_to_standard_json};
 pub use route::{

@@ -1,5 +1,10 @@
 //! A client that keeps one multiplexed connection per address and
 //! reconnects on demand.
+//!
+//! Connections belong to the client: dropping the last clone of a
+//! `RemotingClient` (or calling [`RemotingClient::shutdown`]) closes them.
+//! Without that, a connection's I/O tasks would keep its socket open for as
+//! long as the peer does, since they hold their own handle to it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,10 +19,23 @@ use crate::connection::{Connection, ConnectionError, NoRequests, Router};
 
 #[derive(Clone)]
 pub struct RemotingClient {
-    connections: Arc<Mutex<HashMap<String, Connection>>>,
+    connections: Arc<ConnectionTable>,
     codec: RemotingCodec,
     router: Arc<dyn Router>,
     connect_timeout: Duration,
+}
+
+/// The client's connections by address; closes them all when the last
+/// client clone lets go of it.
+#[derive(Default)]
+struct ConnectionTable(Mutex<HashMap<String, Connection>>);
+
+impl Drop for ConnectionTable {
+    fn drop(&mut self) {
+        for conn in self.0.get_mut().values() {
+            conn.close();
+        }
+    }
 }
 
 impl std::fmt::Debug for RemotingClient {
@@ -45,7 +63,7 @@ impl RemotingClient {
 
     /// The live connection to `addr` (`host:port`), connecting if needed.
     pub async fn connection(&self, addr: &str) -> Result<Connection, ConnectionError> {
-        let mut conns = self.connections.lock().await;
+        let mut conns = self.connections.0.lock().await;
         if let Some(c) = conns.get(addr).filter(|c| !c.is_closed()) {
             return Ok(c.clone());
         }
@@ -70,6 +88,15 @@ impl RemotingClient {
         timeout: Duration,
     ) -> Result<RemotingCommand, ConnectionError> {
         self.connection(addr).await?.request(request, timeout).await
+    }
+
+    /// Closes every connection now (clones included: they share the
+    /// table). Later calls reconnect, so this is also a "reset".
+    pub async fn shutdown(&self) {
+        let drained: Vec<Connection> = self.connections.0.lock().await.drain().map(|(_, c)| c).collect();
+        for conn in drained {
+            conn.close();
+        }
     }
 
     pub async fn invoke_oneway(&self, addr: &str, request: RemotingCommand) -> Result<(), ConnectionError> {

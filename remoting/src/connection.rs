@@ -13,7 +13,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use parking_lot::Mutex;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::codec::{FramedRead, FramedWrite};
 
 use crate::code::ResponseCode;
@@ -73,6 +73,11 @@ struct Shared {
     tx: mpsc::Sender<RemotingCommand>,
     pending: Mutex<HashMap<i32, oneshot::Sender<RemotingCommand>>>,
     closed: AtomicBool,
+    /// Set to true by [`Connection::close`]; both I/O tasks watch it, so a
+    /// close stops them even while handles to the connection still exist
+    /// (the reader task itself holds one, so dropping handles alone never
+    /// ends it).
+    shutdown: watch::Sender<bool>,
 }
 
 /// A cheap, cloneable handle to a live connection.
@@ -112,11 +117,20 @@ impl Connection {
             tx,
             pending: Mutex::new(HashMap::new()),
             closed: AtomicBool::new(false),
+            shutdown: watch::channel(false).0,
         }));
 
         let mut writer = FramedWrite::new(write_half, codec);
+        let mut writer_stop = conn.0.shutdown.subscribe();
         tokio::spawn(async move {
-            while let Some(cmd) = rx.recv().await {
+            loop {
+                let cmd = tokio::select! {
+                    cmd = rx.recv() => match cmd {
+                        Some(cmd) => cmd,
+                        None => break,
+                    },
+                    _ = writer_stop.wait_for(|stop| *stop) => break,
+                };
                 if let Err(e) = writer.feed(cmd).await {
                     tracing::debug!(%peer, error = %e, "write failed; closing");
                     break;
@@ -135,9 +149,14 @@ impl Connection {
 
         let reader_conn = conn.clone();
         let mut reader = FramedRead::new(read_half, codec);
+        let mut reader_stop = conn.0.shutdown.subscribe();
         tokio::spawn(async move {
             loop {
-                match reader.next().await {
+                let next = tokio::select! {
+                    next = reader.next() => next,
+                    _ = reader_stop.wait_for(|stop| *stop) => break,
+                };
+                match next {
                     Some(Ok(cmd)) if cmd.is_response() => reader_conn.complete(cmd),
                     Some(Ok(cmd)) => reader_conn.dispatch(Arc::clone(&router), cmd),
                     Some(Err(e)) => {
@@ -187,9 +206,15 @@ impl Connection {
         }
     }
 
-    fn close(&self) {
+    /// Closes the connection: both I/O tasks stop (the socket is shut down
+    /// once both halves are dropped), pending requests fail with
+    /// [`ConnectionError::Closed`], later sends fail, and the router's
+    /// `on_close` runs once. Idempotent. Frames still queued for writing
+    /// may be lost, as with Netty's `channel.close()`.
+    pub fn close(&self) {
         self.0.closed.store(true, Ordering::Release);
         self.0.pending.lock().clear();
+        self.0.shutdown.send_replace(true);
     }
 
     pub fn id(&self) -> u64 {

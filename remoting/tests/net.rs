@@ -115,3 +115,80 @@ async fn requests_to_a_dead_peer_fail_fast_with_the_address() {
     let err = client.invoke(&addr, RemotingCommand::request(10), Duration::from_secs(1)).await.unwrap_err();
     assert!(err.to_string().contains(&addr), "{err}");
 }
+
+/// Counts connections the server saw close.
+#[derive(Default)]
+struct CloseCounter {
+    closed: AtomicUsize,
+}
+
+impl Router for CloseCounter {
+    fn route(&self, _conn: Connection, req: RemotingCommand) -> BoxFuture<Option<RemotingCommand>> {
+        Box::pin(async move { Some(RemotingCommand::response_to(&req, 0)) })
+    }
+
+    fn on_close(&self, _conn: &Connection) {
+        self.closed.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+async fn wait_until(what: &str, f: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !f() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn dropping_the_last_client_clone_closes_its_connections() {
+    let counter = Arc::new(CloseCounter::default());
+    let srv = RemotingServer::bind("127.0.0.1:0".parse().unwrap(), RemotingCodec::default(), counter.clone())
+        .await
+        .unwrap();
+    let addr = srv.local_addr().to_string();
+    let client = RemotingClient::default();
+    let conn = client.connection(&addr).await.unwrap();
+    client.invoke(&addr, RemotingCommand::request(10), Duration::from_secs(5)).await.unwrap();
+    let clone = client.clone();
+    drop(client);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(counter.closed.load(Ordering::SeqCst), 0, "a clone still holds the connection");
+    drop(clone);
+    wait_until("the server to see the close", || counter.closed.load(Ordering::SeqCst) == 1).await;
+    assert!(conn.is_closed(), "handles taken from the client are closed too");
+    let err = conn.request(RemotingCommand::request(10), Duration::from_secs(1)).await.unwrap_err();
+    assert!(matches!(err, booster_remoting::ConnectionError::Closed(_)), "{err}");
+}
+
+#[tokio::test]
+async fn close_fails_pending_requests_and_shutdown_allows_reconnecting() {
+    let echo = Arc::new(Echo::default());
+    let srv = server(Arc::clone(&echo)).await;
+    let addr = srv.local_addr().to_string();
+    let client = RemotingClient::default();
+    let conn = client.connection(&addr).await.unwrap();
+    let slow = {
+        let conn = conn.clone();
+        tokio::spawn(async move {
+            let mut req = RemotingCommand::request(10);
+            req.set_ext("delayMs", 2_000);
+            conn.request(req, Duration::from_secs(10)).await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    conn.close();
+    conn.close(); // idempotent
+    let result = tokio::time::timeout(Duration::from_secs(1), slow).await.expect("fails at once").unwrap();
+    assert!(result.is_err(), "a pending request fails when its connection closes");
+    assert!(conn.oneway(RemotingCommand::request(10)).await.is_err() || conn.is_closed());
+
+    // The client notices the closed connection and dials again.
+    let resp = client.invoke(&addr, RemotingCommand::request(10), Duration::from_secs(5)).await.unwrap();
+    assert_eq!(resp.code, 0);
+    let before = client.connection(&addr).await.unwrap();
+    client.shutdown().await;
+    assert!(before.is_closed());
+    let resp = client.invoke(&addr, RemotingCommand::request(10), Duration::from_secs(5)).await.unwrap();
+    assert_eq!(resp.code, 0);
+}

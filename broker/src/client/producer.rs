@@ -63,6 +63,15 @@ impl<C: Clone> ProducerManager<C> {
         list.into_iter().map(|c| c.handle.clone()).collect()
     }
 
+    /// The channels of `group` (for connection listings), `None` if the
+    /// group has none.
+    pub fn group_channels(&self, group: &str) -> Option<Vec<ClientChannel<C>>> {
+        let channels = self.groups.get(group)?;
+        let mut list: Vec<_> = channels.values().cloned().collect();
+        list.sort_by_key(|c| c.key);
+        Some(list)
+    }
+
     pub fn group_count(&self) -> usize {
         self.groups.len()
     }

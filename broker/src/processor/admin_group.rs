@@ -1,6 +1,6 @@
 //! UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200), GET_ALL_SUBSCRIPTIONGROUP_CONFIG
-//! (201), DELETE_SUBSCRIPTIONGROUP (207) and GET_ALL_CONSUMER_OFFSET (43):
-//! spec/remoting.md §4.8.
+//! (201), DELETE_SUBSCRIPTIONGROUP (207), GET_ALL_CONSUMER_OFFSET (43) and
+//! GET_ALL_DELAY_OFFSET (45): spec/remoting.md §4.8.
 
 use std::sync::Arc;
 
@@ -20,6 +20,7 @@ pub fn register(table: &mut ProcessorTable) {
     table.register(request::GET_ALL_SUBSCRIPTIONGROUP_CONFIG, all_groups);
     table.register(request::DELETE_SUBSCRIPTIONGROUP, delete_group);
     table.register(request::GET_ALL_CONSUMER_OFFSET, all_offsets);
+    table.register(request::GET_ALL_DELAY_OFFSET, all_delay_offsets);
 }
 
 async fn update_group(ctx: Arc<BrokerContext>, _conn: Connection, req: RemotingCommand) -> Reply {
@@ -77,5 +78,11 @@ async fn all_offsets(ctx: Arc<BrokerContext>, _conn: Connection, req: RemotingCo
         return Some(reply_error(&req, ResponseCode::SystemError, "No consumer offset in this broker"));
     }
     let body = to_rocketmq_json(&ctx.offsets.snapshot(), false);
+    Some(response(&req, ResponseCode::Success).with_body(body.into_bytes()))
+}
+
+/// The schedule service's progress, `delayOffset.json`'s content (compact).
+async fn all_delay_offsets(ctx: Arc<BrokerContext>, _conn: Connection, req: RemotingCommand) -> Reply {
+    let body = to_rocketmq_json(&ctx.delay_offsets.snapshot(), false);
     Some(response(&req, ResponseCode::Success).with_body(body.into_bytes()))
 }

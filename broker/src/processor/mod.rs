@@ -3,19 +3,22 @@
 //!
 //! A processor is an async function of (context, connection, request) that
 //! returns the response (or `None` for none). Codes without a processor get
-//! REQUEST_CODE_NOT_SUPPORTED, so features still to come (queue locks,
-//! send-back, transactions) are added by registering a handler in the
-//! [`ProcessorTable`] — nothing else changes.
+//! REQUEST_CODE_NOT_SUPPORTED, so features still to come are added by
+//! registering a handler in the [`ProcessorTable`] — nothing else changes.
 
 pub mod admin_group;
+pub mod admin_stats;
 pub mod admin_topic;
 pub mod client_manage;
 pub mod consumer_manage;
+pub mod end_transaction;
+pub mod lock;
 pub mod offset_query;
 pub mod pull;
 pub mod query_message;
 pub mod runtime_info;
 pub mod send;
+pub mod send_back;
 
 mod router;
 
@@ -64,6 +67,10 @@ impl ProcessorTable {
         admin_topic::register(&mut table);
         admin_group::register(&mut table);
         runtime_info::register(&mut table);
+        lock::register(&mut table);
+        send_back::register(&mut table);
+        end_transaction::register(&mut table);
+        admin_stats::register(&mut table);
         table
     }
 

@@ -4,7 +4,7 @@
 
 pub mod batch;
 pub mod message;
-mod response;
+pub(crate) mod response;
 mod retry;
 
 use std::sync::Arc;

@@ -112,6 +112,9 @@ pub struct Record {
     pub body: Vec<u8>,
     pub properties: String,
     pub flag: i32,
+    pub sys_flag: i32,
+    pub reconsume_times: i32,
+    pub prepared_transaction_offset: i64,
 }
 
 impl Record {
@@ -137,6 +140,9 @@ pub fn records(body: &[u8]) -> Vec<Record> {
                     body: v.body.to_vec(),
                     properties: v.properties().into_owned(),
                     flag: v.flag,
+                    sys_flag: v.sys_flag,
+                    reconsume_times: v.reconsume_times,
+                    prepared_transaction_offset: v.prepared_transaction_offset,
                 });
                 pos += len;
             }
@@ -160,4 +166,54 @@ pub async fn wait_max_offset(client: &RemotingClient, addr: &str, topic: &str, q
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("{topic}/{queue_id} never reached {n} messages");
+}
+
+/// Pulls `topic`/`queue_id` from `offset` (all tags); empty if nothing is there.
+pub async fn pull_records(
+    client: &RemotingClient,
+    addr: &str,
+    topic: &str,
+    queue_id: i32,
+    offset: i64,
+) -> Vec<Record> {
+    let resp = client
+        .invoke(addr, pull(pull_header("TEST_PULLER", topic, queue_id, offset)), TIMEOUT)
+        .await
+        .unwrap();
+    match resp.body.as_deref() {
+        Some(body) if resp.code == 0 => records(body),
+        _ => Vec::new(),
+    }
+}
+
+/// Max offset of a queue right now.
+pub async fn max_offset(client: &RemotingClient, addr: &str, topic: &str, queue_id: i32) -> i64 {
+    use booster_remoting::headers::broker::{OffsetResponseHeader, TopicQueueRequestHeader};
+    let fields = TopicQueueRequestHeader { topic: topic.into(), queue_id }.encode();
+    let cmd = RemotingCommand::request(request::GET_MAX_OFFSET).with_ext(fields);
+    let resp = client.invoke(addr, cmd, TIMEOUT).await.unwrap();
+    OffsetResponseHeader::from_command(&resp).unwrap().offset
+}
+
+/// Polls `check` every 20 ms until it holds or `limit` passes; false on timeout.
+pub async fn eventually_within<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Wall-clock milliseconds.
+pub fn now_ms() -> i64 {
+    booster_broker::util::now_ms()
 }

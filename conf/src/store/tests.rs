@@ -43,6 +43,7 @@ flushConsumeQueueLeastPages=3
 flushConsumeQueueThoroughInterval=30000
 osPageCacheBusyTimeOutMills=2000
 readUnCommitted=true
+flushDelayOffsetInterval=3000
 ";
 
 /// The config `ALL_KEYS` must produce. A full literal on purpose: a new
@@ -85,6 +86,7 @@ fn expected_all() -> MessageStoreConfig {
         flush_consume_queue_thorough_interval: 30_000,
         os_page_cache_busy_time_out_mills: 2_000,
         read_un_committed: true,
+        flush_delay_offset_interval: 3_000,
     }
 }
 

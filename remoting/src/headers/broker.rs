@@ -11,6 +11,7 @@ mod client;
 mod offset;
 mod pull;
 mod send;
+mod stats;
 mod transaction;
 
 pub use admin::*;
@@ -18,6 +19,7 @@ pub use client::*;
 pub use offset::*;
 pub use pull::*;
 pub use send::*;
+pub use stats::*;
 pub use transaction::*;
 
 #[cfg(test)]

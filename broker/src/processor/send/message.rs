@@ -19,6 +19,11 @@ pub const PROPERTY_CLUSTER: &str = "CLUSTER";
 pub const PROPERTY_MSG_REGION: &str = "MSG_REGION";
 pub const PROPERTY_TRACE_SWITCH: &str = "TRACE_ON";
 pub const PROPERTY_POP_CK: &str = "POP_CK";
+pub const PROPERTY_RETRY_TOPIC: &str = "RETRY_TOPIC";
+pub const PROPERTY_ORIGIN_MESSAGE_ID: &str = "ORIGIN_MESSAGE_ID";
+pub const PROPERTY_PRODUCER_GROUP: &str = "PGROUP";
+pub const PROPERTY_TRANSACTION_CHECK_TIMES: &str = "TRANSACTION_CHECK_TIMES";
+pub const PROPERTY_CHECK_IMMUNITY_TIME_IN_SECONDS: &str = "CHECK_IMMUNITY_TIME_IN_SECONDS";
 pub const TIMER_PROPERTIES: &[&str] = &["TIMER_DELIVER_MS", "TIMER_DELAY_SEC", "TIMER_DELAY_MS"];
 
 /// A property string as ordered `(name, value)` pairs. Decoding follows

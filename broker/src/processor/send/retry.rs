@@ -1,7 +1,7 @@
 //! §4.2.1 step 8: sends to `%RETRY%<group>` whose reconsume count is
-//! exhausted are redirected to the group's dead-letter topic. The consumer
-//! send-back processor (CONSUMER_SEND_MSG_BACK) and the order-lock check
-//! belong with this rule when they land.
+//! exhausted, or whose group consumes orderly (holds a live queue lock),
+//! are redirected to the group's dead-letter topic. CONSUMER_SEND_MSG_BACK
+//! applies the same rules in `processor::send_back`.
 
 use booster_model::TopicConfig;
 use booster_remoting::headers::broker::SendMessageRequestHeader;
@@ -40,9 +40,14 @@ pub(super) fn retry_or_dlq(
         Some(m) if req.version >= MAX_RECONSUME_TIMES_MIN_VERSION => m,
         _ => group_config.retry_max_times,
     };
-    // The group's order lock check (§4.2.1 step 8) joins with the lock manager.
-    if h.reconsume_times.unwrap_or(0) <= max {
+    // An orderly group must not see a message again out of order: while it
+    // holds any live queue lock, its retries go to the DLQ directly.
+    let orderly = !ctx.locks.lock().is_lock_all_expired(group, now);
+    if h.reconsume_times.unwrap_or(0) <= max && !orderly {
         return Ok(topic);
+    }
+    if orderly {
+        tracing::info!(group, "group holds queue locks (orderly); retry message sent to the DLQ");
     }
     let dlq = TopicConfig {
         read_queue_nums: 1,
