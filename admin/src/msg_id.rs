@@ -8,8 +8,9 @@
 //! decodes to a port above 65535 or a negative offset, which is rejected
 //! here with a hint rather than sent to a broker that does not exist.
 
-use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
+
+use booster_model::record;
 
 /// Where a message lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,20 +44,9 @@ pub fn decode(id: &str) -> Result<MessageId, MsgIdError> {
     if let Some((pos, ch)) = id.chars().enumerate().find(|(_, c)| !c.is_ascii_hexdigit()) {
         return Err(MsgIdError::NotHex { id: id.to_owned(), ch, pos });
     }
-    // All ASCII hex digits from here on, so byte pairs are digit pairs.
-    let bytes: Vec<u8> =
-        id.as_bytes().chunks(2).map(|pair| (hex_value(pair[0]) << 4) | hex_value(pair[1])).collect();
-    let ip_len = if len == 32 { 4 } else { 16 };
-    let ip = match ip_len {
-        4 => IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])),
-        _ => {
-            let mut octets = [0u8; 16];
-            octets.copy_from_slice(&bytes[..16]);
-            IpAddr::V6(Ipv6Addr::from(octets))
-        }
-    };
-    let port = i32::from_be_bytes(to_array(&bytes[ip_len..ip_len + 4]));
-    let offset = i64::from_be_bytes(to_array(&bytes[ip_len + 4..ip_len + 12]));
+    // 32 or 56 hex digits from here on, which always decode.
+    let (ip, port, offset) =
+        record::offset_msg_id_fields(id).ok_or_else(|| MsgIdError::Length { id: id.to_owned(), len })?;
     let not_offset = |what: String| MsgIdError::NotOffsetId { id: id.to_owned(), what };
     let port = u16::try_from(port)
         .ok()
@@ -70,31 +60,7 @@ pub fn decode(id: &str) -> Result<MessageId, MsgIdError> {
 
 /// The offset message id of the record at `offset` stored by `addr`.
 pub fn encode(addr: SocketAddr, offset: i64) -> String {
-    let mut bytes = match addr.ip() {
-        IpAddr::V4(v4) => v4.octets().to_vec(),
-        IpAddr::V6(v6) => v6.octets().to_vec(),
-    };
-    bytes.extend_from_slice(&i32::from(addr.port()).to_be_bytes());
-    bytes.extend_from_slice(&offset.to_be_bytes());
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02X}");
-    }
-    out
-}
-
-fn hex_value(digit: u8) -> u8 {
-    match digit {
-        b'0'..=b'9' => digit - b'0',
-        b'a'..=b'f' => digit - b'a' + 10,
-        _ => digit - b'A' + 10,
-    }
-}
-
-fn to_array<const N: usize>(slice: &[u8]) -> [u8; N] {
-    let mut out = [0u8; N];
-    out.copy_from_slice(slice);
-    out
+    record::offset_msg_id(&addr, offset)
 }
 
 #[cfg(test)]

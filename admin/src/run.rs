@@ -90,7 +90,7 @@ pub async fn run(inv: &Invocation, timeout: Duration, o: &mut Output<'_>) -> Res
                 if i > 0 {
                     o.print("\n")?;
                 }
-                let offset_id = msg_id::encode(m.store_host, m.commit_log_offset);
+                let offset_id = msg_id::encode(m.store_host, m.physical_offset);
                 o.print(&format::message(&m, &offset_id, o.tf, *print_body))?;
             }
             Ok(())

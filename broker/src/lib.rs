@@ -22,6 +22,7 @@ pub mod error;
 pub mod filter;
 pub mod lock;
 pub mod offset;
+pub mod persisted;
 pub mod processor;
 pub mod put;
 pub mod registration;

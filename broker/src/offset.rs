@@ -5,85 +5,62 @@
 //! loses at most that window, and consumers then re-read a few messages.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use booster_model::ConsumerOffsetWrapper;
 use booster_store::metadata::ConfigFile;
-use parking_lot::Mutex;
 
-use crate::error::{BrokerError, Result};
+use crate::error::Result;
+use crate::persisted::FlushedTable;
 
 #[derive(Debug)]
 pub struct ConsumerOffsetManager {
-    file: Option<ConfigFile>,
-    table: Mutex<ConsumerOffsetWrapper>,
-    dirty: AtomicBool,
+    table: FlushedTable<ConsumerOffsetWrapper>,
 }
 
 impl ConsumerOffsetManager {
     pub fn new(file: Option<ConfigFile>) -> Self {
-        Self { file, table: Mutex::new(ConsumerOffsetWrapper::default()), dirty: AtomicBool::new(false) }
+        Self { table: FlushedTable::new(file, "consumerOffset.json") }
     }
 
     pub fn load(&self) -> Result<()> {
-        let Some(file) = &self.file else { return Ok(()) };
-        if crate::util::never_written(file) {
-            return Ok(());
-        }
-        if let Some(loaded) = file.load_json::<ConsumerOffsetWrapper>()? {
-            *self.table.lock() = loaded;
-        }
-        Ok(())
+        self.table.load()
     }
 
     /// Writes the table if anything changed since the last write (or `force`).
     pub fn persist(&self, force: bool, now_ms: i64) -> Result<()> {
-        let Some(file) = &self.file else { return Ok(()) };
-        if !self.dirty.swap(false, Ordering::AcqRel) && !force {
-            return Ok(());
-        }
-        let snapshot = {
-            let mut table = self.table.lock();
-            table.data_version.next_version(now_ms);
-            table.clone()
-        };
-        file.persist_json(&snapshot).map_err(|source| {
-            self.dirty.store(true, Ordering::Release);
-            BrokerError::Persist { what: "consumerOffset.json", source }
-        })
+        self.table.persist(force, now_ms)
     }
 
     /// Records that `group` will next consume `offset` of `topic`/`queue_id`.
     pub fn commit(&self, group: &str, topic: &str, queue_id: i32, offset: i64) {
         let key = ConsumerOffsetWrapper::key(topic, group);
-        let mut table = self.table.lock();
-        let old = table.offset_table.entry(key).or_default().insert(queue_id, offset);
-        if old != Some(offset) {
-            self.dirty.store(true, Ordering::Release);
-        }
+        self.table.update(|t| {
+            let old = t.offset_table.entry(key).or_default().insert(queue_id, offset);
+            old != Some(offset)
+        });
     }
 
     pub fn query(&self, group: &str, topic: &str, queue_id: i32) -> Option<i64> {
         let key = ConsumerOffsetWrapper::key(topic, group);
-        self.table.lock().offset_table.get(&key)?.get(&queue_id).copied()
+        self.table.read(|t| t.offset_table.get(&key)?.get(&queue_id).copied())
     }
 
     /// queueId → offset of one group and topic.
     pub fn offsets_of(&self, group: &str, topic: &str) -> BTreeMap<i32, i64> {
         let key = ConsumerOffsetWrapper::key(topic, group);
-        self.table.lock().offset_table.get(&key).cloned().unwrap_or_default()
+        self.table.read(|t| t.offset_table.get(&key).cloned().unwrap_or_default())
     }
 
     /// Topics `group` has offsets for (RocketMQ's `whichTopicByConsumer`).
     pub fn topics_of(&self, group: &str) -> Vec<String> {
-        let table = self.table.lock();
-        table
-            .offset_table
-            .keys()
-            .filter_map(|key| ConsumerOffsetWrapper::split_key(key))
-            .filter(|(_, g)| *g == group)
-            .map(|(t, _)| t.to_owned())
-            .collect()
+        self.table.read(|t| {
+            t.offset_table
+                .keys()
+                .filter_map(|key| ConsumerOffsetWrapper::split_key(key))
+                .filter(|(_, g)| *g == group)
+                .map(|(t, _)| t.to_owned())
+                .collect()
+        })
     }
 
     pub fn remove_group(&self, group: &str) {
@@ -95,27 +72,26 @@ impl ConsumerOffsetManager {
     }
 
     fn retain(&self, keep: impl Fn(&str, &str) -> bool) {
-        let mut table = self.table.lock();
-        let before = table.offset_table.len();
-        table.offset_table.retain(|key, _| {
-            // Broadcast keys `topic@group@broadcast` belong to `group` too.
-            let mut parts = key.splitn(3, '@');
-            match (parts.next(), parts.next()) {
-                (Some(topic), Some(group)) => keep(topic, group),
-                _ => true,
-            }
+        self.table.update(|t| {
+            let before = t.offset_table.len();
+            t.offset_table.retain(|key, _| {
+                // Broadcast keys `topic@group@broadcast` belong to `group` too.
+                let mut parts = key.splitn(3, '@');
+                match (parts.next(), parts.next()) {
+                    (Some(topic), Some(group)) => keep(topic, group),
+                    _ => true,
+                }
+            });
+            t.offset_table.len() != before
         });
-        if table.offset_table.len() != before {
-            self.dirty.store(true, Ordering::Release);
-        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.table.lock().offset_table.is_empty()
+        self.table.read(|t| t.offset_table.is_empty())
     }
 
     pub fn snapshot(&self) -> ConsumerOffsetWrapper {
-        self.table.lock().clone()
+        self.table.snapshot()
     }
 }
 

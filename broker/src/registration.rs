@@ -28,9 +28,9 @@ pub fn register_body(topics: TopicConfigSerializeWrapper, broker_permission: i32
     RegisterBrokerBody { filter_server_list: Vec::new(), topic_config_serialize_wrapper: wrapper }
 }
 
-/// RocketMQ's body checksum: CRC-32 masked to 31 bits.
+/// RocketMQ's body checksum: CRC-32 masked to 31 bits (`UtilAll.crc32`).
 pub fn body_crc32(body: &[u8]) -> i32 {
-    (crc32fast::hash(body) & 0x7FFF_FFFF) as i32
+    booster_model::record::crc32(body)
 }
 
 /// The full REGISTER_BROKER request of this broker.

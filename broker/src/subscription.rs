@@ -9,6 +9,7 @@ use booster_store::metadata::ConfigFile;
 use parking_lot::RwLock;
 
 use crate::error::{BrokerError, Result};
+use crate::persisted::load_existing;
 use crate::topic::{system, validate};
 
 #[derive(Debug)]
@@ -32,11 +33,7 @@ impl SubscriptionGroupManager {
 
     /// Overlays the persisted table (persisted entries override the seeds).
     pub fn load(&self) -> Result<()> {
-        let Some(file) = &self.file else { return Ok(()) };
-        if crate::util::never_written(file) {
-            return Ok(());
-        }
-        if let Some(loaded) = file.load_json::<SubscriptionGroupWrapper>()? {
+        if let Some(loaded) = load_existing::<SubscriptionGroupWrapper>(self.file.as_ref())? {
             let mut table = self.table.write();
             for (name, mut group) in loaded.subscription_group_table {
                 if group.group_name.is_empty() {

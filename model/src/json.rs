@@ -199,6 +199,31 @@ fn write_str(out: &mut String, s: &str) {
 /// standard JSON.
 pub fn quote_bare_keys(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
+    quote_keys(text, |start| {
+        let len = bytes[start..].iter().position(|b| is_delimiter(*b)).unwrap_or(bytes.len() - start);
+        if is_bare_key(&text[start..start + len]) { KeySpan::Quote(start + len) } else { KeySpan::Keep }
+    })
+}
+
+/// What [`quote_keys`] does with a key that is not a JSON string yet.
+enum KeySpan {
+    /// Replace the key, up to this index, with a JSON string of its text.
+    Quote(usize),
+    /// Leave it; the walk goes on through it as through any other text.
+    Keep,
+    /// Leave it and the rest of the text (unterminated; the JSON parser
+    /// reports it).
+    Stop,
+}
+
+/// The walk both key passes ([`quote_bare_keys`], [`quote_object_keys`])
+/// share. A key position is the first thing after `{` or after a `,`
+/// inside an object; strings are skipped whole (escapes included), so
+/// nothing inside a string value is ever taken for structure. At a key
+/// position that does not hold a string, `key_span(index)` decides. Returns
+/// the input unchanged (borrowed) when no key was quoted.
+fn quote_keys(text: &str, key_span: impl Fn(usize) -> KeySpan) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0; // text[..copied] is already in `out`
     // One entry per open container: true for an object, false for an array.
@@ -206,7 +231,23 @@ pub fn quote_bare_keys(text: &str) -> Cow<'_, str> {
     let mut expect_key = false;
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
+        let b = bytes[i];
+        if expect_key && !b.is_ascii_whitespace() && !matches!(b, b'"' | b',' | b':' | b'}' | b']') {
+            match key_span(i) {
+                KeySpan::Quote(end) => {
+                    let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+                    buf.push_str(&text[copied..i]);
+                    write_str(buf, &text[i..end]);
+                    copied = end;
+                    i = end;
+                    expect_key = false;
+                    continue;
+                }
+                KeySpan::Keep => {}
+                KeySpan::Stop => break,
+            }
+        }
+        match b {
             b'"' => {
                 i = skip_string(bytes, i);
                 expect_key = false;
@@ -225,25 +266,9 @@ pub fn quote_bare_keys(text: &str) -> Cow<'_, str> {
                 expect_key = false;
             }
             b',' => expect_key = in_object.last() == Some(&true),
-            b':' => expect_key = false,
             b if b.is_ascii_whitespace() => {}
-            _ => {
-                let start = i;
-                while i < bytes.len() && !is_delimiter(bytes[i]) {
-                    i += 1;
-                }
-                let token = &text[start..i];
-                if expect_key && is_bare_key(token) {
-                    let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
-                    buf.push_str(&text[copied..start]);
-                    buf.push('"');
-                    buf.push_str(token);
-                    buf.push('"');
-                    copied = i;
-                }
-                expect_key = false;
-                continue;
-            }
+            // `:`, or a token: whatever follows is a value.
+            _ => expect_key = false,
         }
         i += 1;
     }

@@ -5,6 +5,9 @@
 //! * [`json`] — fastjson's dialect: alphabetical keys, nulls omitted,
 //!   integer map keys written *unquoted* (`{0:250}`), tab-indented pretty
 //!   form; the reader accepts quoted and bare keys alike.
+//! * [`record`] — the CommitLog record format, which is also the wire
+//!   format of pull, query and view-by-id bodies: encoder, strict and
+//!   lenient decoders, property strings, offset message ids.
 //! * [`types`] / [`subscription`] — serde shapes with RocketMQ's exact field
 //!   names, read tolerantly through [`lenient`] (numbers as strings, missing
 //!   fields, nulls), as fastjson would.
@@ -14,6 +17,7 @@ pub mod connection;
 pub mod heartbeat;
 pub mod json;
 pub mod lenient;
+pub mod record;
 pub mod route;
 pub mod subscription;
 pub mod types;

@@ -1,7 +1,8 @@
 //! RocketMQ's remoting protocol (spec/remoting.md): the frame codec,
 //! `RemotingCommand`, request and response codes, typed custom headers, and
 //! a multiplexing client and a dispatching server over tokio. Knows nothing
-//! of storage.
+//! of storage. [`process`] holds the startup bits the server binaries share
+//! (stderr logging, waiting for ctrl-c/SIGTERM).
 
 pub mod client;
 pub mod code;
@@ -10,6 +11,7 @@ pub mod command;
 pub mod connection;
 pub mod header;
 pub mod headers;
+pub mod process;
 pub mod server;
 
 pub use client::RemotingClient;

@@ -200,7 +200,8 @@ impl CommitLog {
         if msgs.iter().any(|m| m.topic != first.topic || m.queue_id != first.queue_id) {
             return Err(StoreError::MessageIllegal("a batch must target one topic-queue".into()));
         }
-        let mut encoded = msgs.iter().map(|m| record::encode(m, self.limits)).collect::<Result<Vec<_>>>()?;
+        let mut encoded =
+            msgs.iter().map(|m| record::encode(m, self.limits)).collect::<Result<Vec<_>, _>>()?;
         let total: usize = encoded.iter().map(|e| e.len()).sum();
         if total + BLANK_LEN > self.file_size() {
             return Err(StoreError::MessageIllegal(format!(
@@ -216,8 +217,7 @@ impl CommitLog {
             file = self.files.last_or_create(0)?;
         }
         let store_timestamp = now_ms();
-        let queue_offset =
-            if consumable { writer.next_offset(&first.topic, first.queue_id) } else { 0 };
+        let queue_offset = if consumable { writer.next_offset(&first.topic, first.queue_id) } else { 0 };
         let wrote_offset = file.file_from_offset() + file.wrote_position() as i64;
         let mut phys = wrote_offset;
         for (i, rec) in encoded.iter_mut().enumerate() {

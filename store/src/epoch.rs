@@ -215,9 +215,9 @@ pub fn find_consistent_point(
     -1
 }
 
-/// The masked CRC used by RocketMQ (`UtilAll.crc32`): IEEE CRC-32 & 0x7FFFFFFF.
+/// The masked CRC used by RocketMQ (`UtilAll.crc32`), widened to a long.
 fn masked_crc(block: &str) -> i64 {
-    i64::from(crc32fast::hash(block.as_bytes()) & 0x7FFF_FFFF)
+    i64::from(crate::record::crc32(block.as_bytes()))
 }
 
 /// Renders entries as `N\nCRC\n<epoch>-<start>\n...` (end offsets are not stored).

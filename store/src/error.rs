@@ -34,6 +34,16 @@ pub enum StoreError {
     BadMetadata { path: PathBuf, reason: String },
 }
 
+impl From<booster_model::record::EncodeError> for StoreError {
+    fn from(e: booster_model::record::EncodeError) -> Self {
+        use booster_model::record::EncodeError;
+        match e {
+            EncodeError::MessageIllegal(reason) => Self::MessageIllegal(reason),
+            EncodeError::PropertiesSizeExceeded(len) => Self::PropertiesSizeExceeded(len),
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Attaches the operation and path to an `io::Error`.

@@ -13,10 +13,14 @@ pub mod mapped_file;
 pub mod mapped_file_queue;
 pub mod message_store;
 pub mod metadata;
-pub mod record;
 pub mod recovery;
 pub mod retention;
 mod services;
+
+/// The record codec lives in `booster_model` (the format is also the wire
+/// format of pull/query bodies); re-exported so `booster_store::record::…`
+/// paths keep working.
+pub use booster_model::record;
 
 pub use commit_log::AppendResult;
 pub use error::{Result, StoreError};

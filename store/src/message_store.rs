@@ -409,6 +409,12 @@ impl MessageStore {
         if !self.commit_log.is_record_boundary(offset) {
             return Err(StoreError::NotOnRecordBoundary(offset));
         }
+        self.cut(offset)
+    }
+
+    /// The body of [`MessageStore::truncate`], for callers that already know
+    /// `offset` is where the kept records end.
+    fn cut(&self, offset: i64) -> Result<()> {
         // Read before pausing: the dispatcher only moves forward meanwhile,
         // so this is at or below the reput offset `paused` stops it at.
         let undispatched_from = self.dispatcher.reput_offset().max(self.commit_log.min_offset());
@@ -422,19 +428,73 @@ impl MessageStore {
             // or the next appends would reuse those offsets and their
             // entries would be dropped as duplicates (RocketMQ's
             // compensateForHA).
-            let mut table = self.queues.topic_queue_table();
-            self.commit_log.scan(undispatched_from.min(offset), offset, false, true, |_, view| {
-                if record::is_consumable_sys_flag(view.sys_flag) {
-                    let next = table.entry(topic_queue_key(&view.topic(), view.queue_id)).or_insert(0);
-                    *next = (*next).max(view.queue_offset + 1);
-                }
-                true
-            });
-            self.commit_log.set_topic_queue_table(table);
+            self.refresh_topic_queue_table(undispatched_from.min(offset), offset);
             Ok(())
         })?;
         self.flushed.send_replace(self.commit_log.flushed_offset());
         Ok(())
+    }
+
+    /// Next queue offsets = what the ConsumeQueues hold, raised by the
+    /// records in `[from, to)` that dispatch has not reached yet.
+    fn refresh_topic_queue_table(&self, from: i64, to: i64) {
+        let mut table = self.queues.topic_queue_table();
+        self.commit_log.scan(from, to, false, true, |_, view| {
+            if record::is_consumable_sys_flag(view.sys_flag) {
+                let next = table.entry(topic_queue_key(&view.topic(), view.queue_id)).or_insert(0);
+                *next = (*next).max(view.queue_offset + 1);
+            }
+            true
+        });
+        self.commit_log.set_topic_queue_table(table);
+    }
+
+    /// Rebuilds the `topic-queueId → next queue offset` table from the
+    /// ConsumeQueues and the undispatched tail (spec/ha.md §11.1 step 9).
+    /// A slave's `append_raw` never touches the table, so a slave that
+    /// becomes master must call this before its first put, or new messages
+    /// would reuse queue offsets the replicated records already own.
+    pub fn rebuild_topic_queue_table(&self) {
+        let from = self.dispatcher.reput_offset().max(self.commit_log.min_offset());
+        self.refresh_topic_queue_table(from, self.commit_log.max_offset());
+    }
+
+    /// Tail trim (spec/ha.md §6.4): a slave's CommitLog may end inside a
+    /// record (frames are cut at arbitrary bytes) or inside the padding
+    /// after a BLANK marker. Scans the undispatched part and truncates,
+    /// durably, at the end of the last whole record. Returns the cut point,
+    /// `None` when the CommitLog already ends on a record boundary.
+    ///
+    /// Unlike [`MessageStore::truncate`] this does not require a record to
+    /// start at the cut: the scan itself proves that the cut is where the
+    /// last whole record ends, and there is no whole record after it.
+    pub fn trim_tail(&self) -> Result<Option<i64>> {
+        let max = self.commit_log.max_offset();
+        let reput = self.dispatcher.reput_offset().max(self.commit_log.min_offset());
+        // Dispatch jumps over a BLANK to the next file even when the padding
+        // has not all arrived; then the marker is somewhere in the last
+        // file, whose start is always a record boundary.
+        let from = match self.commit_log.files().last_file() {
+            Some(last) if reput > max => last.file_from_offset(),
+            _ => reput.min(max),
+        };
+        let mut last_end = from;
+        let end = self.commit_log.scan(from, max, false, true, |offset, view| {
+            last_end = offset + i64::from(view.total_size);
+            true
+        });
+        // A scan that ends past `max` jumped over a BLANK whose padding did
+        // not fully arrive: cut at the BLANK (the last record's end), or a
+        // new master would append records behind a marker that hides them.
+        let point = match end.offset() {
+            p if p > max => last_end,
+            p => p,
+        };
+        if point >= max {
+            return Ok(None);
+        }
+        self.cut(point)?;
+        Ok(Some(point))
     }
 
     /// Empties the store and restarts it at `offset`, a file boundary

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use booster_conf::{FlushDiskType, MessageStoreConfig};
 use booster_store::mapped_file::file_name;
-use booster_store::record::{self, RecordCheck, RecordView};
+use booster_store::record;
 use booster_store::{GetMessageStatus, MessageStore, MessageToStore, PutMessageStatus, StoreError};
 use common::*;
 
@@ -29,29 +29,8 @@ fn java_hash(s: &str) -> i32 {
     h
 }
 
-fn view(bytes: &[u8]) -> RecordView<'_> {
-    match record::check_record(bytes, true) {
-        RecordCheck::Record(v) => v,
-        other => panic!("not a record: {other:?}"),
-    }
-}
-
 fn bodies(msgs: &[bytes::Bytes]) -> Vec<Vec<u8>> {
     msgs.iter().map(|m| body_of(m)).collect()
-}
-
-fn msg_props(
-    topic: &str,
-    queue_id: i32,
-    body: &[u8],
-    props: &[(&str, &str)],
-    sys_flag: i32,
-) -> MessageToStore {
-    MessageToStore {
-        properties: record::encode_properties(props.iter().copied()),
-        sys_flag,
-        ..message(topic, queue_id, body, "", "")
-    }
 }
 
 fn all(_: i64) -> bool {
@@ -193,7 +172,7 @@ fn schedule_topic_tags_code_is_the_deliver_time() {
     let store = open(&small_config(dir.path(), FILE_SIZE));
     let schedule = "SCHEDULE_TOPIC_XXXX";
     let put = |topic: &str, queue_id: i32, props: &[(&str, &str)]| {
-        store.append(&[msg_props(topic, queue_id, b"delayed", props, 0)]).unwrap()
+        store.append(&[message_with_props(topic, queue_id, b"delayed", props, 0)]).unwrap()
     };
     let level3 = put(schedule, 2, &[("DELAY", "3"), ("TAGS", "TagA")]);
     let level1 = put(schedule, 0, &[("DELAY", "1")]);
@@ -219,7 +198,8 @@ fn prepared_and_rollback_records_get_no_queue_entry() {
     let dir = tempfile::tempdir().unwrap();
     let config = small_config(dir.path(), FILE_SIZE);
     let store = open(&config);
-    let tx = |body: &[u8], key: &str, flag: i32| msg_props("TxTopic", 0, body, &[("KEYS", key)], flag);
+    let tx =
+        |body: &[u8], key: &str, flag: i32| message_with_props("TxTopic", 0, body, &[("KEYS", key)], flag);
     let normal1 = store.append(&[tx(b"normal-1", "k-normal-1", 0)]).unwrap();
     let prepared = store.append(&[tx(b"prepared", "k-prepared", PREPARED)]).unwrap();
     let commit = store
@@ -230,7 +210,7 @@ fn prepared_and_rollback_records_get_no_queue_entry() {
         .unwrap();
     let rollback = store.append(&[tx(b"rollback", "k-rollback", ROLLBACK)]).unwrap();
     let normal2 = store.append(&[tx(b"normal-2", "k-normal-2", 0)]).unwrap();
-    let only_prepared = store.append(&[msg_props("TxOnly", 0, b"half", &[], PREPARED)]).unwrap();
+    let only_prepared = store.append(&[message_with_props("TxOnly", 0, b"half", &[], PREPARED)]).unwrap();
 
     assert_eq!(normal1.queue_offset, 0);
     assert_eq!(prepared.queue_offset, 0);
@@ -392,7 +372,7 @@ fn query_by_key_matches_keys_uniq_key_topic_and_time() {
     let config = small_config(dir.path(), FILE_SIZE);
     let store = open(&config);
     let put = |topic: &str, body: &[u8], props: &[(&str, &str)]| {
-        store.append(&[msg_props(topic, 0, body, props, 0)]).unwrap()
+        store.append(&[message_with_props(topic, 0, body, props, 0)]).unwrap()
     };
     let first = put("KeyTopic", b"one", &[("KEYS", "order-1 order-2  user-7")]);
     put("KeyTopic", b"two", &[("KEYS", "order-2")]);

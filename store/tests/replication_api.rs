@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 
 use booster_conf::{FlushDiskType, MessageStoreConfig};
 use booster_store::mapped_file::file_name;
-use booster_store::record::{self, RecordCheck};
-use booster_store::{GetMessageStatus, MessageStore, MessageToStore, StoreError};
+use booster_store::{GetMessageStatus, MessageStore, StoreError};
 use common::*;
 
 const FILE_SIZE: i64 = 4096;
@@ -34,27 +33,6 @@ fn bodies(store: &MessageStore, topic: &str, queue_id: i32) -> Vec<(i64, Vec<u8>
     queue_records(store, topic, queue_id).into_iter().map(|(qo, b)| (qo, body_of(&b))).collect()
 }
 
-fn phys_offset(bytes: &[u8]) -> i64 {
-    match record::check_record(bytes, true) {
-        RecordCheck::Record(v) => v.physical_offset,
-        other => panic!("not a record: {other:?}"),
-    }
-}
-
-fn with_props(
-    topic: &str,
-    queue_id: i32,
-    body: &[u8],
-    props: &[(&str, &str)],
-    sys_flag: i32,
-) -> MessageToStore {
-    MessageToStore {
-        properties: record::encode_properties(props.iter().copied()),
-        sys_flag,
-        ..message(topic, queue_id, body, "", "")
-    }
-}
-
 /// Every queue a replication workload writes to.
 const QUEUES: [(&str, i32); 5] =
     [("RepA", 0), ("RepA", 1), ("RepA", 2), ("RepB", 0), ("SCHEDULE_TOPIC_XXXX", 2)];
@@ -72,14 +50,14 @@ fn workload(store: &MessageStore, range: std::ops::Range<usize>) {
                 store.append(&batch).unwrap();
             }
             1 => {
-                store.append(&[with_props("RepA", 2, &body, &[("KEYS", &key)], 0x4)]).unwrap();
+                store.append(&[message_with_props("RepA", 2, &body, &[("KEYS", &key)], 0x4)]).unwrap();
             }
             2 => {
-                store.append(&[with_props("RepA", 2, &body, &[("KEYS", &key)], 0x8)]).unwrap();
+                store.append(&[message_with_props("RepA", 2, &body, &[("KEYS", &key)], 0x8)]).unwrap();
             }
             3 => {
                 store
-                    .append(&[with_props(
+                    .append(&[message_with_props(
                         "SCHEDULE_TOPIC_XXXX",
                         2,
                         &body,
@@ -141,7 +119,7 @@ fn assert_same_queues(master: &MessageStore, slave: &MessageStore, from: i64) {
     for (topic, queue_id) in QUEUES {
         let want: Vec<_> = queue_records(master, topic, queue_id)
             .into_iter()
-            .filter(|(_, b)| phys_offset(b) >= from)
+            .filter(|(_, b)| view(b).physical_offset >= from)
             .collect();
         let got = queue_records(slave, topic, queue_id);
         assert_eq!(got, want, "{topic}/{queue_id}");
@@ -426,7 +404,7 @@ fn reset_to_then_sync_from_the_masters_last_file() {
         assert_eq!(r.next_begin_offset, min);
         let r = slave.get_messages("RepA", 0, min, 1, usize::MAX, &|_| true);
         assert_eq!(r.status, GetMessageStatus::Found);
-        assert!(phys_offset(&r.messages[0]) >= last);
+        assert!(view(&r.messages[0]).physical_offset >= last);
     };
     check(&slave);
     slave.shutdown().unwrap();

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use super::TimeFmt;
-use crate::message::DecodedMessage;
+use booster_model::record::StoredMessage;
+
+use crate::message::{decode_properties, readable_body};
 
 /// Characters of a text body shown without `-f`.
 const PREVIEW_CHARS: usize = 200;
@@ -22,23 +24,24 @@ fn line(out: &mut String, label: &str, value: impl std::fmt::Display) {
     let _ = writeln!(out, "{label:<20} {value}");
 }
 
-pub fn message(m: &DecodedMessage, offset_msg_id: &str, tf: TimeFmt, full_body: bool) -> String {
+pub fn message(m: &StoredMessage, offset_msg_id: &str, tf: TimeFmt, full_body: bool) -> String {
     let mut out = String::new();
     let or_null = |v: Option<&str>| v.unwrap_or("null").to_owned();
     line(&mut out, "OffsetID:", offset_msg_id);
     line(&mut out, "Topic:", &m.topic);
-    line(&mut out, "Tags:", format!("[{}]", or_null(m.property("TAGS"))));
-    line(&mut out, "Keys:", format!("[{}]", or_null(m.property("KEYS"))));
+    line(&mut out, "Tags:", format!("[{}]", or_null(m.property("TAGS").as_deref())));
+    line(&mut out, "Keys:", format!("[{}]", or_null(m.property("KEYS").as_deref())));
     line(&mut out, "Queue ID:", m.queue_id);
     line(&mut out, "Queue Offset:", m.queue_offset);
-    line(&mut out, "CommitLog Offset:", m.commit_log_offset);
+    line(&mut out, "CommitLog Offset:", m.physical_offset);
     line(&mut out, "Reconsume Times:", m.reconsume_times);
     line(&mut out, "Born Timestamp:", tf.millis(m.born_timestamp));
     line(&mut out, "Store Timestamp:", tf.millis(m.store_timestamp));
     line(&mut out, "Born Host:", host(m.born_host));
     line(&mut out, "Store Host:", host(m.store_host));
     line(&mut out, "System Flag:", m.sys_flag);
-    let props: Vec<String> = m.properties.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let props: Vec<String> =
+        decode_properties(&m.properties_text).iter().map(|(k, v)| format!("{k}={v}")).collect();
     line(&mut out, "Properties:", format!("{{{}}}", props.join(", ")));
     line(&mut out, "Message Body:", body_text(m, full_body));
     out
@@ -46,8 +49,8 @@ pub fn message(m: &DecodedMessage, offset_msg_id: &str, tf: TimeFmt, full_body: 
 
 /// The body for display: text (escaped control characters), or hex for
 /// binary bodies; long bodies are cut unless `full`.
-fn body_text(m: &DecodedMessage, full: bool) -> String {
-    let body = match m.readable_body() {
+fn body_text(m: &StoredMessage, full: bool) -> String {
+    let body = match readable_body(m) {
         Ok(b) => b,
         Err(e) => return format!("({} bytes; {e})", m.body.len()),
     };

@@ -2,6 +2,9 @@
 //! written out field by field here, not with the store's encoder).
 
 use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+
+use booster_model::record::{MAGIC_V1, MAGIC_V2};
 
 use super::*;
 
@@ -75,16 +78,16 @@ impl TestRecord {
 fn decodes_every_field() {
     let m = decode_record(&TestRecord::default().encode()).unwrap();
     assert_eq!(m.topic, "TopicTest");
-    assert_eq!((m.queue_id, m.queue_offset, m.commit_log_offset), (3, 42, 4096));
+    assert_eq!((m.queue_id, m.queue_offset, m.physical_offset), (3, 42, 4096));
     assert_eq!(
         (m.born_timestamp, m.store_timestamp, m.reconsume_times),
         (1_700_000_000_000, 1_700_000_000_250, 1)
     );
     assert_eq!(m.born_host, "10.0.0.9:53000".parse().unwrap());
     assert_eq!(m.store_host, "127.0.0.1:10911".parse().unwrap());
-    assert_eq!(m.body, b"Hello Booster");
-    assert_eq!(m.property("TAGS"), Some("TagA"));
-    assert_eq!(m.property("KEYS"), Some("k1 k2"));
+    assert_eq!(m.body, &b"Hello Booster"[..]);
+    assert_eq!(m.property("TAGS").as_deref(), Some("TagA"));
+    assert_eq!(m.property("KEYS").as_deref(), Some("k1 k2"));
     assert_eq!(m.body_crc, 77);
 }
 
@@ -92,7 +95,7 @@ fn decodes_every_field() {
 fn decodes_v2_records_and_ipv6_hosts() {
     let rec = TestRecord {
         v2: true,
-        sys_flag: sys_flag::BORNHOST_V6 | sys_flag::STOREHOST_V6,
+        sys_flag: sysflag::BORNHOST_V6 | sysflag::STOREHOST_V6,
         born: "[fe80::1]:1".parse().unwrap(),
         store: "[2001:db8::2]:10911".parse().unwrap(),
         topic: "%RETRY%group",
@@ -106,28 +109,34 @@ fn decodes_v2_records_and_ipv6_hosts() {
 fn inflates_zlib_bodies() {
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     z.write_all(b"squeezed").unwrap();
-    let rec = TestRecord { body: z.finish().unwrap(), sys_flag: sys_flag::COMPRESSED, ..Default::default() };
-    assert_eq!(decode_record(&rec.encode()).unwrap().readable_body().unwrap(), b"squeezed");
-    let lz4 = TestRecord { sys_flag: sys_flag::COMPRESSED | 0x100, ..Default::default() };
-    let err = decode_record(&lz4.encode()).unwrap().readable_body().unwrap_err();
+    let rec = TestRecord { body: z.finish().unwrap(), sys_flag: sysflag::COMPRESSED, ..Default::default() };
+    assert_eq!(readable_body(&decode_record(&rec.encode()).unwrap()).unwrap(), b"squeezed");
+    let lz4 = TestRecord { sys_flag: sysflag::COMPRESSED | 0x100, ..Default::default() };
+    let err = readable_body(&decode_record(&lz4.encode()).unwrap()).unwrap_err();
     assert_eq!(err, RecordError::Compression("LZ4"));
 }
 
 #[test]
 fn bad_records_are_errors() {
     let good = TestRecord::default().encode();
-    assert!(matches!(decode_record(&good[..3]), Err(RecordError::Truncated { field: "TOTALSIZE", .. })));
-    assert!(matches!(decode_record(&good[..50]), Err(RecordError::TotalSize { .. })));
+    assert!(matches!(
+        decode_record(&good[..3]),
+        Err(RecordError::Decode(DecodeError::Truncated { field: "TOTALSIZE", .. }))
+    ));
+    assert!(matches!(decode_record(&good[..50]), Err(RecordError::Decode(DecodeError::TotalSize { .. }))));
     let mut bad_magic = good.clone();
     bad_magic[4..8].copy_from_slice(&0x1234_5678i32.to_be_bytes());
-    assert_eq!(decode_record(&bad_magic), Err(RecordError::Magic(0x1234_5678)));
+    assert_eq!(decode_record(&bad_magic), Err(RecordError::Decode(DecodeError::Magic(0x1234_5678))));
     // A body length pointing past the record.
     let mut long_body = good.clone();
     long_body[84..88].copy_from_slice(&10_000i32.to_be_bytes());
-    assert!(matches!(decode_record(&long_body), Err(RecordError::Truncated { field: "BODY", .. })));
+    assert!(matches!(
+        decode_record(&long_body),
+        Err(RecordError::Decode(DecodeError::Truncated { field: "BODY", .. }))
+    ));
     let mut negative = good;
     negative[84..88].copy_from_slice(&(-1i32).to_be_bytes());
-    assert_eq!(decode_record(&negative), Err(RecordError::NegativeLength("BODY")));
+    assert_eq!(decode_record(&negative), Err(RecordError::Decode(DecodeError::NegativeLength("BODY"))));
     // Arbitrary bytes never panic.
     for n in 0..64u8 {
         let junk: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37)).collect();

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use booster_broker::cli::{self, BrokerArgs};
 use booster_conf::BrokerStartupConfig;
+use booster_remoting::process::{init_logging, shutdown_signal};
 
 fn main() -> ExitCode {
     let args = match cli::parse_args(std::env::args().skip(1)) {
@@ -21,7 +22,7 @@ fn main() -> ExitCode {
         println!("{}", cli::USAGE);
         return ExitCode::SUCCESS;
     }
-    init_logging();
+    init_logging("info");
     let config = match load_config(&args) {
         Ok(c) => c,
         Err(e) => {
@@ -46,12 +47,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
-
 fn load_config(args: &BrokerArgs) -> anyhow::Result<BrokerStartupConfig> {
     let mut config = match &args.config_file {
         Some(path) => BrokerStartupConfig::load_file(path)?,
@@ -74,29 +69,7 @@ fn run(config: BrokerStartupConfig) -> anyhow::Result<()> {
             broker.context().config.broker_name,
             broker.broker_addr()
         );
-        wait_for_signal().await;
+        shutdown_signal().await;
         broker.shutdown().await.context("broker shutdown")
     })
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

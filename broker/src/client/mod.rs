@@ -22,3 +22,16 @@ pub struct ClientChannel<C> {
     /// How to reach the client (a `Connection` in the broker).
     pub handle: C,
 }
+
+/// A test member: connection `key`, client id `client-{key}`, last seen at `at`.
+#[cfg(test)]
+pub(crate) fn test_channel(key: u64, at: i64) -> ClientChannel<u64> {
+    ClientChannel {
+        key,
+        client_id: format!("client-{key}"),
+        language: "JAVA".into(),
+        version: 479,
+        last_update_ms: at,
+        handle: key,
+    }
+}

@@ -80,17 +80,7 @@ impl<C: Clone> ProducerManager<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ch(key: u64, at: i64) -> ClientChannel<u64> {
-        ClientChannel {
-            key,
-            client_id: format!("c{key}"),
-            language: "JAVA".into(),
-            version: 479,
-            last_update_ms: at,
-            handle: key,
-        }
-    }
+    use crate::client::test_channel as ch;
 
     #[test]
     fn register_expire_remove() {

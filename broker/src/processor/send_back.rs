@@ -69,7 +69,7 @@ pub fn retry_message(
     dest: Destination,
     store_host: std::net::SocketAddr,
 ) -> (MessageToStore, Properties) {
-    let mut props = original.properties();
+    let mut props = Properties::parse(&original.properties_text);
     if props.get(PROPERTY_RETRY_TOPIC).is_none() {
         props.put(PROPERTY_RETRY_TOPIC, original.topic.clone());
     }

@@ -7,89 +7,66 @@
 //! loses at most that window, so some delayed messages are delivered twice
 //! (at-least-once, like every other RocketMQ delivery).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use booster_model::{DataVersion, DelayOffsetWrapper};
+use booster_model::DelayOffsetWrapper;
 use booster_store::metadata::ConfigFile;
-use parking_lot::Mutex;
 
-use crate::error::{BrokerError, Result};
+use crate::error::Result;
+use crate::persisted::FlushedTable;
 
 #[derive(Debug)]
 pub struct DelayOffsetManager {
-    file: Option<ConfigFile>,
-    table: Mutex<DelayOffsetWrapper>,
-    dirty: AtomicBool,
+    table: FlushedTable<DelayOffsetWrapper>,
 }
 
 impl DelayOffsetManager {
     pub fn new(file: Option<ConfigFile>) -> Self {
-        Self { file, table: Mutex::new(DelayOffsetWrapper::default()), dirty: AtomicBool::new(false) }
+        Self { table: FlushedTable::new(file, "delayOffset.json") }
     }
 
     pub fn load(&self) -> Result<()> {
-        let Some(file) = &self.file else { return Ok(()) };
-        if crate::util::never_written(file) {
-            return Ok(());
-        }
-        if let Some(loaded) = file.load_json::<DelayOffsetWrapper>()? {
-            *self.table.lock() = loaded;
-        }
-        Ok(())
+        self.table.load()
     }
 
     /// Clamps every offset into its queue's `[min, max]` (store.md §11.2:
     /// the file may be older or newer than the store after a crash or a
     /// copied directory). `bounds(level)` gives the queue's range.
     pub fn clamp(&self, bounds: impl Fn(i32) -> (i64, i64)) {
-        let mut table = self.table.lock();
-        for (level, offset) in table.offset_table.iter_mut() {
-            let (min, max) = bounds(*level);
-            let clamped = (*offset).clamp(min, max.max(min));
-            if clamped != *offset {
-                tracing::warn!(
-                    level,
-                    from = *offset,
-                    to = clamped,
-                    "delay offset corrected into the queue's range"
-                );
-                *offset = clamped;
-                self.dirty.store(true, Ordering::Release);
+        self.table.update(|t| {
+            let mut changed = false;
+            for (level, offset) in t.offset_table.iter_mut() {
+                let (min, max) = bounds(*level);
+                let clamped = (*offset).clamp(min, max.max(min));
+                if clamped != *offset {
+                    tracing::warn!(
+                        level,
+                        from = *offset,
+                        to = clamped,
+                        "delay offset corrected into the queue's range"
+                    );
+                    *offset = clamped;
+                    changed = true;
+                }
             }
-        }
+            changed
+        });
     }
 
     /// Next offset to deliver for `level` (0 if never delivered).
     pub fn get(&self, level: i32) -> i64 {
-        self.table.lock().offset_table.get(&level).copied().unwrap_or(0)
+        self.table.read(|t| t.offset_table.get(&level).copied().unwrap_or(0))
     }
 
     pub fn set(&self, level: i32, offset: i64) {
-        let old = self.table.lock().offset_table.insert(level, offset);
-        if old != Some(offset) {
-            self.dirty.store(true, Ordering::Release);
-        }
+        self.table.update(|t| t.offset_table.insert(level, offset) != Some(offset));
     }
 
     pub fn snapshot(&self) -> DelayOffsetWrapper {
-        self.table.lock().clone()
+        self.table.snapshot()
     }
 
     /// Writes the table if it changed since the last write (or `force`).
     pub fn persist(&self, force: bool, now_ms: i64) -> Result<()> {
-        let Some(file) = &self.file else { return Ok(()) };
-        if !self.dirty.swap(false, Ordering::AcqRel) && !force {
-            return Ok(());
-        }
-        let snapshot = {
-            let mut table = self.table.lock();
-            table.data_version.get_or_insert_with(|| DataVersion::new(now_ms)).next_version(now_ms);
-            table.clone()
-        };
-        file.persist_json(&snapshot).map_err(|source| {
-            self.dirty.store(true, Ordering::Release);
-            BrokerError::Persist { what: "delayOffset.json", source }
-        })
+        self.table.persist(force, now_ms)
     }
 }
 
@@ -116,7 +93,7 @@ mod tests {
         assert_eq!((again.get(1), again.get(3)), (12, 7));
         again.clamp(|level| if level == 1 { (0, 5) } else { (9, 20) });
         assert_eq!((again.get(1), again.get(3)), (5, 9));
-        assert!(again.dirty.load(Ordering::Acquire));
+        assert!(again.table.is_dirty());
         let counter = again.snapshot().data_version.unwrap().counter;
         again.persist(false, 20).unwrap();
         assert_eq!(again.snapshot().data_version.unwrap().counter, counter + 1);

@@ -19,6 +19,7 @@ use booster_store::metadata::ConfigFile;
 use parking_lot::RwLock;
 
 use crate::error::{BrokerError, Result};
+use crate::persisted::load_existing;
 
 #[derive(Debug)]
 pub struct TopicConfigManager {
@@ -39,11 +40,7 @@ impl TopicConfigManager {
 
     /// Overlays the persisted table (persisted entries override the seeds).
     pub fn load(&self) -> Result<()> {
-        let Some(file) = &self.file else { return Ok(()) };
-        if crate::util::never_written(file) {
-            return Ok(());
-        }
-        if let Some(loaded) = file.load_json::<TopicConfigSerializeWrapper>()? {
+        if let Some(loaded) = load_existing::<TopicConfigSerializeWrapper>(self.file.as_ref())? {
             let mut table = self.table.write();
             for (name, mut config) in loaded.topic_config_table {
                 if config.topic_name.is_empty() {

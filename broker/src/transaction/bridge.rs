@@ -10,6 +10,7 @@ use booster_store::record::{self, EncodeLimits, sysflag};
 use bytes::Bytes;
 
 use super::REMOVE_TAG;
+use crate::processor::send::Properties;
 use crate::processor::send::message::{
     PROPERTY_REAL_QUEUE_ID, PROPERTY_REAL_TOPIC, PROPERTY_TAGS, PROPERTY_TRANSACTION_CHECK_TIMES,
     PROPERTY_UNIQ_KEY,
@@ -74,7 +75,7 @@ pub fn op_message(
 /// The producer's answer then refers to the copy, and the scan can move
 /// past the original.
 pub fn put_back_message(half: &StoredMessage, times: i32) -> MessageToStore {
-    let mut props = half.properties();
+    let mut props = Properties::parse(&half.properties_text);
     props.put(PROPERTY_TRANSACTION_CHECK_TIMES, times.to_string());
     let mut msg = half.to_store(&half.topic, half.queue_id);
     msg.properties = props.encode();

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use booster_cli::args::{self, Parsed, QuickstartArgs};
 use booster_cli::quickstart::Quickstart;
+use booster_remoting::process::{init_logging, shutdown_signal};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -22,7 +23,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging();
+    // Logs go to stderr; the default level keeps the banner readable.
+    init_logging("warn");
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -32,13 +34,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr; the default level keeps the banner readable.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
-
 fn run(args: &QuickstartArgs) -> anyhow::Result<()> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
@@ -46,25 +41,10 @@ fn run(args: &QuickstartArgs) -> anyhow::Result<()> {
         let quickstart = Quickstart::start(args).await?;
         print!("{}", quickstart.banner());
         let _ = std::io::stdout().flush();
-        wait_for_signal().await;
+        shutdown_signal().await;
         println!("Stopping...");
         quickstart.shutdown().await?;
         println!("Booster quickstart stopped.");
         Ok(())
     })
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 
+use super::KeySpan;
 use crate::lenient::{Lenient, LenientValue};
 
 /// Turns object (or array) keys into JSON strings holding their text;
@@ -26,56 +27,10 @@ use crate::lenient::{Lenient, LenientValue};
 /// is left alone for the JSON parser to report.
 pub fn quote_object_keys(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0; // text[..copied] is already in `out`
-    // One entry per open container: true for an object, false for an array.
-    let mut in_object: Vec<bool> = Vec::new();
-    let mut expect_key = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i = super::skip_string(bytes, i);
-                expect_key = false;
-                continue;
-            }
-            b'{' | b'[' if expect_key => {
-                let Some(end) = matching_close(bytes, i) else {
-                    break;
-                };
-                let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
-                buf.push_str(&text[copied..i]);
-                push_json_string(buf, &text[i..end]);
-                copied = end;
-                i = end;
-                expect_key = false;
-                continue;
-            }
-            b'{' => {
-                in_object.push(true);
-                expect_key = true;
-            }
-            b'[' => {
-                in_object.push(false);
-                expect_key = false;
-            }
-            b'}' | b']' => {
-                in_object.pop();
-                expect_key = false;
-            }
-            b',' => expect_key = in_object.last() == Some(&true),
-            b if b.is_ascii_whitespace() => {}
-            _ => expect_key = false,
-        }
-        i += 1;
-    }
-    match out {
-        None => Cow::Borrowed(text),
-        Some(mut buf) => {
-            buf.push_str(&text[copied..]);
-            Cow::Owned(buf)
-        }
-    }
+    super::quote_keys(text, |start| match bytes[start] {
+        b'{' | b'[' => matching_close(bytes, start).map_or(KeySpan::Stop, KeySpan::Quote),
+        _ => KeySpan::Keep,
+    })
 }
 
 /// `start` is at `{` or `[`; returns the index just past its matching
@@ -101,24 +56,6 @@ fn matching_close(bytes: &[u8], start: usize) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// Appends `raw` as a JSON string literal. Only `"`, `\` and control
-/// characters (whitespace of a pretty-printed key) need escaping.
-fn push_json_string(out: &mut String, raw: &str) {
-    out.push('"');
-    for c in raw.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// For `#[serde(deserialize_with = "…")]` on a `BTreeMap<K, V>` whose keys

@@ -216,49 +216,28 @@ impl SeqBuilder {
     }
 }
 
-impl ser::SerializeSeq for SeqBuilder {
-    type Ok = Node;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Node, Error> {
-        self.finish()
-    }
+/// serde splits "a sequence" into four traits with the same two methods
+/// (and "a struct" into two); each builder implements them all alike, by
+/// forwarding to its own `push`/`field` and `finish`.
+macro_rules! forward_impl {
+    ($tr:ident for $builder:ident: fn $method:ident($($arg:ident: $ty:ty),*) => $add:ident) => {
+        impl ser::$tr for $builder {
+            type Ok = Node;
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, $($arg: $ty,)* value: &T) -> Result<(), Error> {
+                self.$add($($arg,)* value)
+            }
+            fn end(self) -> Result<Node, Error> {
+                self.finish()
+            }
+        }
+    };
 }
 
-impl ser::SerializeTuple for SeqBuilder {
-    type Ok = Node;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Node, Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqBuilder {
-    type Ok = Node;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Node, Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for SeqBuilder {
-    type Ok = Node;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Node, Error> {
-        self.finish()
-    }
-}
+forward_impl!(SerializeSeq for SeqBuilder: fn serialize_element() => push);
+forward_impl!(SerializeTuple for SeqBuilder: fn serialize_element() => push);
+forward_impl!(SerializeTupleStruct for SeqBuilder: fn serialize_field() => push);
+forward_impl!(SerializeTupleVariant for SeqBuilder: fn serialize_field() => push);
 
 struct MapBuilder {
     variant: Option<&'static str>,
@@ -294,24 +273,5 @@ impl ser::SerializeMap for MapBuilder {
     }
 }
 
-impl ser::SerializeStruct for MapBuilder {
-    type Ok = Node;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
-        self.field(name, value)
-    }
-    fn end(self) -> Result<Node, Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeStructVariant for MapBuilder {
-    type Ok = Node;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
-        self.field(name, value)
-    }
-    fn end(self) -> Result<Node, Error> {
-        self.finish()
-    }
-}
+forward_impl!(SerializeStruct for MapBuilder: fn serialize_field(name: &'static str) => field);
+forward_impl!(SerializeStructVariant for MapBuilder: fn serialize_field(name: &'static str) => field);

@@ -9,6 +9,7 @@
 use std::process::ExitCode;
 
 use booster_namesrv::cli::{self, Command};
+use booster_remoting::process::{init_logging, shutdown_signal};
 
 fn main() -> ExitCode {
     let command = match cli::parse_args(std::env::args().skip(1)) {
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
         Command::Run { config_file, print_config } => (config_file, print_config),
     };
 
-    init_logging();
+    init_logging("info");
     let loaded = match cli::load_config(config_file.as_ref()) {
         Ok(loaded) => loaded,
         Err(e) => {
@@ -72,38 +73,8 @@ async fn run(config: booster_namesrv::NamesrvConfig) -> ExitCode {
     tracing::info!("{tip}");
     println!("{tip}");
 
-    wait_for_shutdown_signal().await;
+    shutdown_signal().await;
     tracing::info!("shutdown signal received; stopping the name server");
     handle.shutdown();
     ExitCode::SUCCESS
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-}
-
-/// Resolves on ctrl-c or (on Unix) SIGTERM.
-async fn wait_for_shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only ctrl-c stops the server");
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

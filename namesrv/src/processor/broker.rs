@@ -29,7 +29,7 @@ type Reply = Result<RemotingCommand, RemotingCommand>;
 
 /// Java `UtilAll.crc32`: CRC32 masked to a non-negative int; 0 for no body.
 pub fn body_crc32(body: Option<&[u8]>) -> i32 {
-    body.map_or(0, |b| (crc32fast::hash(b) & 0x7FFF_FFFF) as i32)
+    body.map_or(0, booster_model::record::crc32)
 }
 
 /// The topic table of a REGISTER_BROKER body, by broker version and the

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use booster_conf::MessageStoreConfig;
-use booster_store::record::{self, RecordCheck};
+use booster_store::record::{self, RecordCheck, RecordView};
 use booster_store::{MessageStore, MessageToStore};
 use bytes::Bytes;
 
@@ -44,6 +44,21 @@ pub fn message(topic: &str, queue_id: i32, body: &[u8], tags: &str, keys: &str) 
     }
 }
 
+/// [`message`] with its own properties and sysFlag.
+pub fn message_with_props(
+    topic: &str,
+    queue_id: i32,
+    body: &[u8],
+    props: &[(&str, &str)],
+    sys_flag: i32,
+) -> MessageToStore {
+    MessageToStore {
+        properties: record::encode_properties(props.iter().copied()),
+        sys_flag,
+        ..message(topic, queue_id, body, "", "")
+    }
+}
+
 pub fn open(config: &MessageStoreConfig) -> Arc<MessageStore> {
     MessageStore::open(config.clone()).expect("store opens")
 }
@@ -67,11 +82,16 @@ pub fn queue_records(store: &MessageStore, topic: &str, queue_id: i32) -> Vec<(i
     }
 }
 
-pub fn body_of(bytes: &[u8]) -> Vec<u8> {
+/// The record at the start of `bytes` (CRC checked); panics if it is not one.
+pub fn view(bytes: &[u8]) -> RecordView<'_> {
     match record::check_record(bytes, true) {
-        RecordCheck::Record(v) => v.body.to_vec(),
+        RecordCheck::Record(v) => v,
         other => panic!("not a record: {other:?}"),
     }
+}
+
+pub fn body_of(bytes: &[u8]) -> Vec<u8> {
+    view(bytes).body.to_vec()
 }
 
 /// Marks the store as crashed: the next open runs abnormal recovery.

@@ -3,17 +3,7 @@
 use booster_model::heartbeat::{ConsumerData, SubscriptionData};
 
 use super::*;
-
-fn channel(key: u64, at: i64) -> ClientChannel<u64> {
-    ClientChannel {
-        key,
-        client_id: format!("client-{key}"),
-        language: "JAVA".into(),
-        version: 479,
-        last_update_ms: at,
-        handle: key,
-    }
-}
+use crate::client::test_channel as channel;
 
 fn sub(topic: &str, expr: &str, version: i64) -> SubscriptionData {
     crate::filter::build_subscription(topic, Some(expr), None, version).unwrap()

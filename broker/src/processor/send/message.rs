@@ -2,7 +2,7 @@
 //! and the rewrites RocketMQ applies before an append — half messages for
 //! transactions (§4.2.1 step 11) and delay levels (§6.3).
 
-use booster_store::record::{NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, sysflag};
+use booster_store::record::{self, sysflag};
 
 use crate::topic::system;
 
@@ -35,14 +35,9 @@ pub struct Properties(Vec<(String, String)>);
 impl Properties {
     pub fn parse(text: &str) -> Self {
         let mut props = Self::default();
-        for entry in text.split(PROPERTY_SEPARATOR) {
-            if entry.chars().count() < 3 {
-                continue;
-            }
-            let Some((name, value)) = entry.split_once(NAME_VALUE_SEPARATOR) else { continue };
-            if !name.is_empty() && !value.is_empty() {
-                props.put(name, value);
-            }
+        for (name, value) in record::properties_iter(text.as_bytes()) {
+            // Both are whole UTF-8 sequences of `text`: the separators are ASCII.
+            props.put(&String::from_utf8_lossy(name), String::from_utf8_lossy(value));
         }
         props
     }
@@ -66,7 +61,7 @@ impl Properties {
 
     /// `name\u1value\u2…` (`messageProperties2String`).
     pub fn encode(&self) -> String {
-        booster_store::record::encode_properties(self.0.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        record::encode_properties(self.0.iter().map(|(n, v)| (n.as_str(), v.as_str())))
     }
 
     /// `WAIT` (default true): whether the producer waits for flush/replication.

@@ -1,16 +1,22 @@
 //! The CommitLog record format (spec/store.md §3): encoding a message into a
 //! record, and checking/decoding records read back from disk or the wire.
+//! The same bytes are the wire format of pull, query and view-by-id bodies,
+//! so the store, the broker and mqadmin all read them with this one codec.
 //!
 //! Pure and I/O-free. The encoder pre-builds the whole record outside the
 //! append lock; only QUEUEOFFSET, PHYSICALOFFSET and STORETIMESTAMP are
 //! patched in under the lock (`EncodedRecord::stamp`).
+//!
+//! Two readers share the field decoder: [`check_record`], the store's
+//! strict check (lengths must add up to TOTALSIZE exactly, optionally the
+//! CRC and torn tails), and [`decode`], a client's lenient read (Java's
+//! `MessageDecoder.decode`) that names the field where a record falls short.
+//! Neither panics on any input.
 
 use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
-
-use crate::error::{Result, StoreError};
 
 pub const MAGIC_V1: i32 = 0xDAA3_20A7_u32 as i32;
 pub const MAGIC_V2: i32 = 0xDAA3_20AB_u32 as i32;
@@ -41,6 +47,8 @@ pub mod sysflag {
     pub const STOREHOST_V6: i32 = 0x20;
     pub const NEED_UNWRAP: i32 = 0x40;
     pub const INNER_BATCH: i32 = 0x80;
+    /// Compression type of a COMPRESSED body (`>> 8`: 0/3 zlib, 1 LZ4, 2 ZSTD).
+    pub const COMPRESSION_TYPE_MASK: i32 = 0x700;
 
     pub fn transaction_type(sys_flag: i32) -> i32 {
         sys_flag & TRANSACTION_MASK
@@ -52,7 +60,8 @@ pub mod sysflag {
 const POS_QUEUE_OFFSET: usize = 20;
 const POS_PHYSICAL_OFFSET: usize = 28;
 
-/// Masked CRC-32 (IEEE) as RocketMQ stores it.
+/// RocketMQ's `UtilAll.crc32`: IEEE CRC-32 masked to 31 bits. BODYCRC, the
+/// REGISTER_BROKER body checksum and the epoch file all use it.
 pub fn crc32(bytes: &[u8]) -> i32 {
     (crc32fast::hash(bytes) & 0x7FFF_FFFF) as i32
 }
@@ -106,6 +115,16 @@ pub fn is_consumable_sys_flag(sys_flag: i32) -> bool {
     matches!(sysflag::transaction_type(sys_flag), sysflag::TRANSACTION_NOT_TYPE | sysflag::TRANSACTION_COMMIT)
 }
 
+/// Why [`encode`] refused a message (the store reports these as its own
+/// `MessageIllegal` / `PropertiesSizeExceeded` errors).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    #[error("message illegal: {0}")]
+    MessageIllegal(String),
+    #[error("properties too long: {0} bytes (max 32767)")]
+    PropertiesSizeExceeded(usize),
+}
+
 /// Limits the encoder enforces (spec/store.md §3.6).
 #[derive(Debug, Clone, Copy)]
 pub struct EncodeLimits {
@@ -141,13 +160,13 @@ impl EncodedRecord {
 
 /// Encodes `msg` as one record with zeroed QUEUEOFFSET, PHYSICALOFFSET and
 /// STORETIMESTAMP. Sets the V6 sysflag bits from the actual address families.
-pub fn encode(msg: &MessageToStore, limits: EncodeLimits) -> Result<EncodedRecord> {
+pub fn encode(msg: &MessageToStore, limits: EncodeLimits) -> Result<EncodedRecord, EncodeError> {
     let topic = msg.topic.as_bytes();
     if topic.is_empty() || topic.len() > MAX_TOPIC_LEN {
-        return Err(StoreError::MessageIllegal(format!("topic length {} not in 1..=255", topic.len())));
+        return Err(EncodeError::MessageIllegal(format!("topic length {} not in 1..=255", topic.len())));
     }
     if msg.body.len() > limits.max_message_size {
-        return Err(StoreError::MessageIllegal(format!(
+        return Err(EncodeError::MessageIllegal(format!(
             "body {} bytes exceeds maxMessageSize {}",
             msg.body.len(),
             limits.max_message_size
@@ -155,11 +174,11 @@ pub fn encode(msg: &MessageToStore, limits: EncodeLimits) -> Result<EncodedRecor
     }
     let properties = msg.properties.as_bytes();
     if properties.len() > MAX_PROPERTIES_LEN {
-        return Err(StoreError::PropertiesSizeExceeded(properties.len()));
+        return Err(EncodeError::PropertiesSizeExceeded(properties.len()));
     }
     let v2 = topic.len() > MAX_V1_TOPIC_LEN;
     if v2 && !limits.auto_message_version_on_topic_len {
-        return Err(StoreError::MessageIllegal(format!("topic length {} exceeds 127", topic.len())));
+        return Err(EncodeError::MessageIllegal(format!("topic length {} exceeds 127", topic.len())));
     }
     let mut sys_flag = msg.sys_flag & !(sysflag::BORNHOST_V6 | sysflag::STOREHOST_V6);
     if msg.born_host.is_ipv6() {
@@ -190,7 +209,7 @@ pub fn encode(msg: &MessageToStore, limits: EncodeLimits) -> Result<EncodedRecor
         + 2
         + properties.len();
     if total > limits.max_message_size + 65_536 {
-        return Err(StoreError::MessageIllegal(format!("record {total} bytes too large")));
+        return Err(EncodeError::MessageIllegal(format!("record {total} bytes too large")));
     }
     let mut b = Vec::with_capacity(total);
     b.extend_from_slice(&(total as i32).to_be_bytes());
@@ -319,37 +338,61 @@ impl std::fmt::Display for Invalid {
     }
 }
 
+/// Why [`decode`] could not read a record. Every length is checked, so a
+/// short or inconsistent record is one of these, never a panic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("record is truncated: {field} needs {needed} bytes at {at}, only {len} present")]
+    Truncated { field: &'static str, at: usize, needed: usize, len: usize },
+    #[error("record has magic code {0:#010x}, not a message (expected 0xdaa320a7 or 0xdaa320ab)")]
+    Magic(u32),
+    #[error("record says it is {total} bytes long but {len} bytes arrived")]
+    TotalSize { total: i32, len: usize },
+    #[error("record has a negative {0} length")]
+    NegativeLength(&'static str),
+}
+
+/// A bounds-checked big-endian reader; errors name the field being read.
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.pos.checked_add(n)?;
-        let s = self.buf.get(self.pos..end)?;
-        self.pos = end;
-        Some(s)
+    fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
+        let s = self.pos.checked_add(n).and_then(|end| self.buf.get(self.pos..end));
+        let s = s.ok_or(DecodeError::Truncated { field, at: self.pos, needed: n, len: self.buf.len() })?;
+        self.pos += n;
+        Ok(s)
     }
-    fn i16(&mut self) -> Option<i16> {
-        self.take(2).map(|s| i16::from_be_bytes([s[0], s[1]]))
+    fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], DecodeError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N, field)?);
+        Ok(out)
     }
-    fn i32(&mut self) -> Option<i32> {
-        self.take(4).map(|s| i32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    fn i16(&mut self, field: &'static str) -> Result<i16, DecodeError> {
+        self.array(field).map(i16::from_be_bytes)
     }
-    fn i64(&mut self) -> Option<i64> {
-        self.take(8).map(|s| i64::from_be_bytes(s.try_into().expect("8 bytes")))
+    fn i32(&mut self, field: &'static str) -> Result<i32, DecodeError> {
+        self.array(field).map(i32::from_be_bytes)
     }
-    fn host(&mut self, v6: bool) -> Option<SocketAddr> {
-        let ip: IpAddr = if v6 {
-            let o: [u8; 16] = self.take(16)?.try_into().ok()?;
-            o.into()
-        } else {
-            let o: [u8; 4] = self.take(4)?.try_into().ok()?;
-            o.into()
+    fn i64(&mut self, field: &'static str) -> Result<i64, DecodeError> {
+        self.array(field).map(i64::from_be_bytes)
+    }
+    fn host(&mut self, v6: bool, field: &'static str) -> Result<SocketAddr, DecodeError> {
+        let ip: IpAddr = if v6 { self.array::<16>(field)?.into() } else { self.array::<4>(field)?.into() };
+        // Ports travel as i32; only the low 16 bits are meaningful.
+        let port = self.i32(field)?;
+        Ok(SocketAddr::new(ip, port as u16))
+    }
+    /// A length field `width` bytes wide (1: unsigned byte, 2: i16, 4: i32).
+    fn len(&mut self, width: usize, field: &'static str) -> Result<usize, DecodeError> {
+        let n = match width {
+            1 => i64::from(self.take(1, field)?[0]),
+            2 => i64::from(self.i16(field)?),
+            _ => i64::from(self.i32(field)?),
         };
-        let port = self.i32()?;
-        Some(SocketAddr::new(ip, port as u16))
+        usize::try_from(n).map_err(|_| DecodeError::NegativeLength(field))
     }
 }
 
@@ -359,7 +402,7 @@ impl<'a> Reader<'a> {
 /// write — BODYCRC alone cannot see that, because it covers only the body.
 pub fn check_record(buf: &[u8], check_crc: bool) -> RecordCheck<'_> {
     let mut r = Reader { buf, pos: 0 };
-    let (Some(total_size), Some(magic)) = (r.i32(), r.i32()) else {
+    let (Ok(total_size), Ok(magic)) = (r.i32("TOTALSIZE"), r.i32("MAGICCODE")) else {
         return RecordCheck::Invalid(Invalid::ShortHeader);
     };
     if magic == BLANK_MAGIC {
@@ -371,8 +414,8 @@ pub fn check_record(buf: &[u8], check_crc: bool) -> RecordCheck<'_> {
     if total_size <= 0 || total_size as usize > buf.len() {
         return RecordCheck::Invalid(Invalid::Incomplete);
     }
-    match decode_fields(&buf[..total_size as usize], total_size, magic) {
-        Some(view) => {
+    match decode_fields(&buf[..total_size as usize], magic) {
+        Ok((view, end)) if end == total_size as usize => {
             if check_crc && crc32(view.body) != view.body_crc {
                 return RecordCheck::Invalid(Invalid::BadCrc);
             }
@@ -382,36 +425,54 @@ pub fn check_record(buf: &[u8], check_crc: bool) -> RecordCheck<'_> {
             }
             RecordCheck::Record(view)
         }
-        None => RecordCheck::Invalid(Invalid::LengthMismatch),
+        _ => RecordCheck::Invalid(Invalid::LengthMismatch),
     }
 }
 
-fn decode_fields(buf: &[u8], total_size: i32, magic: i32) -> Option<RecordView<'_>> {
-    let mut r = Reader { buf, pos: 8 };
-    let body_crc = r.i32()?;
-    let queue_id = r.i32()?;
-    let flag = r.i32()?;
-    let queue_offset = r.i64()?;
-    let physical_offset = r.i64()?;
-    let sys_flag = r.i32()?;
-    let born_timestamp = r.i64()?;
-    let born_host = r.host(sys_flag & sysflag::BORNHOST_V6 != 0)?;
-    let store_timestamp = r.i64()?;
-    let store_host = r.host(sys_flag & sysflag::STOREHOST_V6 != 0)?;
-    let reconsume_times = r.i32()?;
-    let prepared_transaction_offset = r.i64()?;
-    let body_len = usize::try_from(r.i32()?).ok()?;
-    let body = r.take(body_len)?;
-    let topic_len =
-        if magic == MAGIC_V2 { usize::try_from(r.i16()?).ok()? } else { usize::from(r.take(1)?[0]) };
-    let topic = r.take(topic_len)?;
-    let properties_len = usize::try_from(r.i16()?).ok()?;
-    let properties = r.take(properties_len)?;
-    if r.pos != total_size as usize {
-        return None;
+/// Decodes the first record of `buf` the way a client does (Java's
+/// `MessageDecoder.decode`, e.g. on a VIEW_MESSAGE_BY_ID body): TOTALSIZE
+/// must fit in `buf`, the magic code must be a message's and every field
+/// must fit in TOTALSIZE. Unlike [`check_record`], the CRC is not checked,
+/// bytes left after the properties are ignored, and an error says which
+/// field fell short.
+pub fn decode(buf: &[u8]) -> Result<RecordView<'_>, DecodeError> {
+    let total = Reader { buf, pos: 0 }.i32("TOTALSIZE")?;
+    let record_len = usize::try_from(total).ok().filter(|t| *t <= buf.len());
+    let record_len = record_len.ok_or(DecodeError::TotalSize { total, len: buf.len() })?;
+    // Fields never reach past this record's own length.
+    let record = &buf[..record_len];
+    let magic = Reader { buf: record, pos: 4 }.i32("MAGICCODE")?;
+    if magic != MAGIC_V1 && magic != MAGIC_V2 {
+        return Err(DecodeError::Magic(magic as u32));
     }
-    Some(RecordView {
-        total_size,
+    decode_fields(record, magic).map(|(view, _)| view)
+}
+
+/// Reads the fields after TOTALSIZE and MAGICCODE of `record` (exactly the
+/// record's TOTALSIZE bytes; `magic` is V1 or V2). Returns the view and
+/// where the properties end.
+fn decode_fields(record: &[u8], magic: i32) -> Result<(RecordView<'_>, usize), DecodeError> {
+    let mut r = Reader { buf: record, pos: 8 };
+    let body_crc = r.i32("BODYCRC")?;
+    let queue_id = r.i32("QUEUEID")?;
+    let flag = r.i32("FLAG")?;
+    let queue_offset = r.i64("QUEUEOFFSET")?;
+    let physical_offset = r.i64("PHYSICALOFFSET")?;
+    let sys_flag = r.i32("SYSFLAG")?;
+    let born_timestamp = r.i64("BORNTIMESTAMP")?;
+    let born_host = r.host(sys_flag & sysflag::BORNHOST_V6 != 0, "BORNHOST")?;
+    let store_timestamp = r.i64("STORETIMESTAMP")?;
+    let store_host = r.host(sys_flag & sysflag::STOREHOST_V6 != 0, "STOREHOST")?;
+    let reconsume_times = r.i32("RECONSUMETIMES")?;
+    let prepared_transaction_offset = r.i64("PREPARED TRANSACTION OFFSET")?;
+    let body_len = r.len(4, "BODY")?;
+    let body = r.take(body_len, "BODY")?;
+    let topic_len = r.len(if magic == MAGIC_V2 { 2 } else { 1 }, "TOPIC")?;
+    let topic = r.take(topic_len, "TOPIC")?;
+    let properties_len = r.len(2, "PROPERTIES")?;
+    let properties = r.take(properties_len, "PROPERTIES")?;
+    let view = RecordView {
+        total_size: record.len() as i32,
         magic,
         body_crc,
         queue_id,
@@ -428,7 +489,94 @@ fn decode_fields(buf: &[u8], total_size: i32, magic: i32) -> Option<RecordView<'
         body,
         topic,
         properties,
-    })
+    };
+    Ok((view, r.pos))
+}
+
+/// A record decoded into owned fields: RocketMQ's `MessageExt` as far as
+/// the paths that read a message back need it (send-back, delay delivery,
+/// transactions, queryMsgById).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub topic: String,
+    pub queue_id: i32,
+    pub flag: i32,
+    pub queue_offset: i64,
+    /// Where the record starts in the CommitLog ("commitLogOffset").
+    pub physical_offset: i64,
+    pub sys_flag: i32,
+    pub born_timestamp: i64,
+    pub born_host: SocketAddr,
+    pub store_timestamp: i64,
+    pub store_host: SocketAddr,
+    pub reconsume_times: i32,
+    pub prepared_transaction_offset: i64,
+    pub body_crc: i32,
+    /// The body as stored (possibly compressed, see [`sysflag::COMPRESSED`]).
+    pub body: Bytes,
+    /// The property string exactly as stored.
+    pub properties_text: String,
+}
+
+impl From<&RecordView<'_>> for StoredMessage {
+    fn from(v: &RecordView<'_>) -> Self {
+        Self {
+            topic: v.topic().into_owned(),
+            queue_id: v.queue_id,
+            flag: v.flag,
+            queue_offset: v.queue_offset,
+            physical_offset: v.physical_offset,
+            sys_flag: v.sys_flag,
+            born_timestamp: v.born_timestamp,
+            born_host: v.born_host,
+            store_timestamp: v.store_timestamp,
+            store_host: v.store_host,
+            reconsume_times: v.reconsume_times,
+            prepared_transaction_offset: v.prepared_transaction_offset,
+            body_crc: v.body_crc,
+            body: Bytes::copy_from_slice(v.body),
+            properties_text: v.properties().into_owned(),
+        }
+    }
+}
+
+impl StoredMessage {
+    /// Decodes the record at the start of `bytes` ([`check_record`] without
+    /// the CRC check); `None` if it is not one.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let RecordCheck::Record(v) = check_record(bytes, false) else { return None };
+        Some(Self::from(&v))
+    }
+
+    /// The value of property `name`, if present.
+    pub fn property(&self, name: &str) -> Option<String> {
+        property_value(self.properties_text.as_bytes(), name).map(Cow::into_owned)
+    }
+
+    /// RocketMQ's offset message id (what `MessageExt.getMsgId()` returns
+    /// for a message read from the store).
+    pub fn offset_msg_id(&self) -> String {
+        offset_msg_id(&self.store_host, self.physical_offset)
+    }
+
+    /// A copy to append elsewhere: same body, flag, born fields, sysFlag,
+    /// reconsume count and property string; topic and queue as given.
+    /// Callers adjust what their path changes.
+    pub fn to_store(&self, topic: &str, queue_id: i32) -> MessageToStore {
+        MessageToStore {
+            topic: topic.to_owned(),
+            queue_id,
+            flag: self.flag,
+            body: self.body.clone(),
+            properties: self.properties_text.clone(),
+            sys_flag: self.sys_flag,
+            born_timestamp: self.born_timestamp,
+            born_host: self.born_host,
+            store_host: self.store_host,
+            reconsume_times: self.reconsume_times,
+            prepared_transaction_offset: self.prepared_transaction_offset,
+        }
+    }
 }
 
 /// Iterates `name`/`value` pairs of a property string, skipping malformed entries.
@@ -472,6 +620,14 @@ pub fn offset_msg_id(store_host: &SocketAddr, physical_offset: i64) -> String {
 
 /// Decodes an offset message id into (store host, physical offset).
 pub fn decode_offset_msg_id(id: &str) -> Option<(SocketAddr, i64)> {
+    let (ip, port, offset) = offset_msg_id_fields(id)?;
+    Some((SocketAddr::new(ip, port as u16), offset))
+}
+
+/// The fields of an offset message id as written: store host IP, the port
+/// field (an i32, not yet checked to be a port) and the physical offset.
+/// `None` unless `id` is 32 (IPv4) or 56 (IPv6) hex digits.
+pub fn offset_msg_id_fields(id: &str) -> Option<(IpAddr, i32, i64)> {
     if !id.is_ascii() || !id.len().is_multiple_of(2) {
         return None;
     }
@@ -488,7 +644,7 @@ pub fn decode_offset_msg_id(id: &str) -> Option<(SocketAddr, i64)> {
     let p = raw.len() - 12;
     let port = i32::from_be_bytes(raw[p..p + 4].try_into().ok()?);
     let offset = i64::from_be_bytes(raw[p + 4..].try_into().ok()?);
-    Some((SocketAddr::new(ip, port as u16), offset))
+    Some((ip, port, offset))
 }
 
 #[cfg(test)]

@@ -105,9 +105,9 @@ fn long_topic_uses_v2_magic() {
     let RecordCheck::Record(v) = check_record(&rec.bytes, true) else { panic!() };
     assert_eq!(v.topic(), m.topic);
     let strict = EncodeLimits { auto_message_version_on_topic_len: false, ..LIMITS };
-    assert!(matches!(encode(&m, strict), Err(StoreError::MessageIllegal(_))));
+    assert!(matches!(encode(&m, strict), Err(EncodeError::MessageIllegal(_))));
     m.topic = "t".repeat(256);
-    assert!(matches!(encode(&m, LIMITS), Err(StoreError::MessageIllegal(_))));
+    assert!(matches!(encode(&m, LIMITS), Err(EncodeError::MessageIllegal(_))));
 }
 
 #[test]
@@ -115,10 +115,10 @@ fn limits_are_enforced() {
     let mut m = sample();
     m.body = Bytes::from(vec![0u8; 101]);
     let small = EncodeLimits { max_message_size: 100, ..LIMITS };
-    assert!(matches!(encode(&m, small), Err(StoreError::MessageIllegal(_))));
+    assert!(matches!(encode(&m, small), Err(EncodeError::MessageIllegal(_))));
     m.body = Bytes::from_static(b"x");
     m.properties = "a".repeat(32_768);
-    assert!(matches!(encode(&m, LIMITS), Err(StoreError::PropertiesSizeExceeded(32_768))));
+    assert!(matches!(encode(&m, LIMITS), Err(EncodeError::PropertiesSizeExceeded(32_768))));
 }
 
 #[test]
@@ -177,6 +177,70 @@ fn properties_encode_and_skip_malformed() {
     assert_eq!(pairs, vec![(&b"A"[..], &b"1"[..]), (&b"D"[..], &b"4"[..])]);
 }
 
+#[test]
+fn lenient_decode_tolerates_what_check_record_rejects() {
+    let good = spec_fixture(5, 1000, 99);
+    let v = decode(&good).unwrap();
+    assert_eq!((v.topic(), v.body, v.queue_offset), ("TopicTest".into(), &b"hello"[..], 5));
+    // Bytes after the properties but inside TOTALSIZE: a client reads on.
+    let mut padded = good.clone();
+    padded.extend_from_slice(&[0xEE; 4]);
+    let total = padded.len() as i32;
+    padded[..4].copy_from_slice(&total.to_be_bytes());
+    assert_eq!(decode(&padded).unwrap().properties(), "KEYS\u{1}k1\u{2}TAGS\u{1}tagA\u{2}");
+    assert_eq!(check_record(&padded, false), RecordCheck::Invalid(Invalid::LengthMismatch));
+    // No CRC check either.
+    let mut bad_crc = good.clone();
+    bad_crc[90] ^= 0xFF;
+    assert!(decode(&bad_crc).is_ok());
+}
+
+#[test]
+fn lenient_decode_names_what_is_wrong() {
+    let good = spec_fixture(0, 0, 1);
+    let len = good.len();
+    assert_eq!(
+        decode(&good[..3]),
+        Err(DecodeError::Truncated { field: "TOTALSIZE", at: 0, needed: 4, len: 3 })
+    );
+    assert_eq!(decode(&good[..50]), Err(DecodeError::TotalSize { total: len as i32, len: 50 }));
+    let mut tiny = good.clone();
+    tiny[..4].copy_from_slice(&6i32.to_be_bytes());
+    assert_eq!(decode(&tiny), Err(DecodeError::Truncated { field: "MAGICCODE", at: 4, needed: 4, len: 6 }));
+    assert_eq!(decode(&blank_marker(8)), Err(DecodeError::Magic(BLANK_MAGIC as u32)));
+    let mut long_body = good.clone();
+    long_body[84..88].copy_from_slice(&10_000i32.to_be_bytes());
+    assert!(matches!(decode(&long_body), Err(DecodeError::Truncated { field: "BODY", at: 88, .. })));
+    let mut negative = good;
+    negative[84..88].copy_from_slice(&(-1i32).to_be_bytes());
+    assert_eq!(decode(&negative), Err(DecodeError::NegativeLength("BODY")));
+    assert_eq!(check_record(&negative, false), RecordCheck::Invalid(Invalid::LengthMismatch));
+}
+
+#[test]
+fn stored_message_decodes_and_copies() {
+    let mut rec = encode(&sample(), LIMITS).unwrap();
+    rec.stamp(5, 4096, 2_000);
+    let s = StoredMessage::decode(&rec.bytes).unwrap();
+    assert_eq!((s.queue_offset, s.physical_offset, s.store_timestamp), (5, 4096, 2_000));
+    assert_eq!(s.property("TAGS").as_deref(), Some("tagA"));
+    assert_eq!(s.body_crc, crc32(b"hello"));
+    assert_eq!(s.offset_msg_id(), offset_msg_id(&sample().store_host, 4096));
+    assert_eq!(s.to_store("TopicTest", 3), sample());
+    assert!(StoredMessage::decode(&rec.bytes[..10]).is_none());
+    assert!(StoredMessage::decode(b"").is_none());
+}
+
+#[test]
+fn offset_msg_id_fields_keep_the_raw_port() {
+    // A client UNIQ_KEY (IP, pid, hash, time, counter) is 32 hex digits too.
+    let (ip, port, offset) = offset_msg_id_fields("7F0000011F4018B4AAC2051A2B3C0001").unwrap();
+    assert_eq!(ip, IpAddr::from([127, 0, 0, 1]));
+    assert_eq!((port, offset), (0x1F40_18B4, 0xAAC2_051A_2B3C_0001_u64 as i64));
+    assert_eq!(offset_msg_id_fields("7f00000100002a9f0000000000001234"), Some((ip, 10911, 0x1234)));
+    assert_eq!(offset_msg_id_fields("7F00000100002A9F00000000000012"), None);
+}
+
 fn arb_host() -> impl Strategy<Value = SocketAddr> {
     prop_oneof![
         (any::<[u8; 4]>(), any::<u16>()).prop_map(|(a, p)| SocketAddr::new(IpAddr::from(a), p)),
@@ -224,5 +288,6 @@ proptest! {
     #[test]
     fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = check_record(&bytes, true);
+        let _ = decode(&bytes);
     }
 }
