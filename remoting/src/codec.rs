@@ -6,7 +6,6 @@
 //! by name or ordinal, missing fields); encoding is strict and canonical.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
-use serde_json::Value;
 
 use crate::command::{ExtFields, LanguageCode, RemotingCommand, SerializeType};
 
@@ -63,7 +62,7 @@ pub fn decode_frame(
     }
     let header = frame.split_to(header_len);
     let mut cmd = match serialize_type {
-        SerializeType::Json => decode_json_header(&header)?,
+        SerializeType::Json => json_header::decode(&header).map_err(|e| CodecError::Json(e.to_string()))?,
         SerializeType::RocketMq => decode_binary_header(header)?,
     };
     cmd.serialize_type = serialize_type;
@@ -73,87 +72,22 @@ pub fn decode_frame(
 
 /// Appends the frame of `cmd` to `dst`, with the header in `cmd.serialize_type`.
 pub fn encode_frame(cmd: &RemotingCommand, dst: &mut BytesMut) {
-    let header = match cmd.serialize_type {
-        SerializeType::Json => encode_json_header(cmd).into_bytes(),
-        SerializeType::RocketMq => encode_binary_header(cmd),
-    };
     let body_len = cmd.body.as_ref().map_or(0, Bytes::len);
-    dst.reserve(8 + header.len() + body_len);
-    dst.put_u32((4 + header.len() + body_len) as u32);
-    dst.put_u32(((cmd.serialize_type as u32) << 24) | header.len() as u32);
-    dst.put_slice(&header);
+    dst.reserve(8 + 256 + body_len);
+    // The header is written in place; its length is patched in afterwards.
+    let start = dst.len();
+    dst.put_u64(0);
+    match cmd.serialize_type {
+        SerializeType::Json => json_header::encode(cmd, dst),
+        SerializeType::RocketMq => dst.put_slice(&encode_binary_header(cmd)),
+    }
+    let header_len = dst.len() - start - 8;
+    dst[start..start + 4].copy_from_slice(&((4 + header_len + body_len) as u32).to_be_bytes());
+    dst[start + 4..start + 8]
+        .copy_from_slice(&(((cmd.serialize_type as u32) << 24) | header_len as u32).to_be_bytes());
     if let Some(body) = &cmd.body {
         dst.put_slice(body);
     }
-}
-
-fn json_int(v: Option<&Value>) -> i32 {
-    match v {
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0) as i32,
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
-        _ => 0,
-    }
-}
-
-/// Text of a JSON value the way Java would see it in a String field.
-fn json_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        other => Some(other.to_string()),
-    }
-}
-
-fn decode_json_header(header: &[u8]) -> Result<RemotingCommand, CodecError> {
-    let value: Value = serde_json::from_slice(header).map_err(|e| CodecError::Json(e.to_string()))?;
-    let Value::Object(map) = value else {
-        return Err(CodecError::Json("header is not a JSON object".into()));
-    };
-    let language = match map.get("language") {
-        Some(Value::String(s)) => LanguageCode::from_name(s),
-        Some(Value::Number(n)) => LanguageCode::from_code(n.as_u64().unwrap_or(7).min(255) as u8),
-        _ => LanguageCode::Other,
-    };
-    let ext_fields = match map.get("extFields") {
-        Some(Value::Object(ext)) => {
-            Some(ext.iter().filter_map(|(k, v)| json_text(v).map(|t| (k.clone(), t))).collect::<ExtFields>())
-        }
-        _ => None,
-    }
-    .filter(|e| !e.is_empty());
-    Ok(RemotingCommand {
-        code: json_int(map.get("code")),
-        language,
-        version: json_int(map.get("version")),
-        opaque: json_int(map.get("opaque")),
-        flag: json_int(map.get("flag")),
-        remark: map.get("remark").and_then(json_text),
-        ext_fields,
-        body: None,
-        serialize_type: SerializeType::Json,
-    })
-}
-
-/// Java's layout: alphabetical keys, nulls omitted.
-fn encode_json_header(cmd: &RemotingCommand) -> String {
-    let mut map = serde_json::Map::new();
-    map.insert("code".into(), cmd.code.into());
-    if let Some(ext) = cmd.ext_fields.as_ref().filter(|e| !e.is_empty()) {
-        let sorted: serde_json::Map<String, Value> =
-            ext.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-        map.insert("extFields".into(), Value::Object(sorted));
-    }
-    map.insert("flag".into(), cmd.flag.into());
-    map.insert("language".into(), cmd.language.name().into());
-    map.insert("opaque".into(), cmd.opaque.into());
-    if let Some(remark) = &cmd.remark {
-        map.insert("remark".into(), remark.clone().into());
-    }
-    map.insert("serializeTypeCurrentRPC".into(), SerializeType::Json.name().into());
-    map.insert("version".into(), cmd.version.into());
-    Value::Object(map).to_string()
 }
 
 struct BinReader {
@@ -294,6 +228,8 @@ impl tokio_util::codec::Encoder<RemotingCommand> for RemotingCodec {
         Ok(())
     }
 }
+
+mod json_header;
 
 #[cfg(test)]
 mod tests;

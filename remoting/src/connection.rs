@@ -173,19 +173,36 @@ impl Connection {
     }
 
     fn dispatch(&self, router: Arc<dyn Router>, request: RemotingCommand) {
+        use futures_util::FutureExt;
         let conn = self.clone();
+        // What an error response needs, kept instead of a copy of the request.
+        let (oneway, code, opaque, serialize_type) =
+            (request.is_oneway(), request.code, request.opaque, request.serialize_type);
         tokio::spawn(async move {
-            let oneway = request.is_oneway();
-            let for_error = RemotingCommand { body: None, ..request.clone() };
-            let handled = tokio::spawn(router.route(conn.clone(), request)).await;
+            // `route` runs inside the guarded future, so a panic while
+            // building the handler future is caught too.
+            let handler_conn = conn.clone();
+            let handled =
+                std::panic::AssertUnwindSafe(async move { router.route(handler_conn, request).await })
+                    .catch_unwind()
+                    .await;
             let response = match handled {
                 Ok(response) => response,
-                Err(e) => {
-                    tracing::error!(code = for_error.code, error = %e, "request handler failed");
-                    Some(
-                        RemotingCommand::response_to(&for_error, ResponseCode::SystemError.code())
-                            .with_remark(format!("handler failed: {e}")),
+                Err(panic) => {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "panic".to_owned());
+                    tracing::error!(code, error = %what, "request handler failed");
+                    let mut error = RemotingCommand::response_to(
+                        &RemotingCommand::default(),
+                        ResponseCode::SystemError.code(),
                     )
+                    .with_remark(format!("handler failed: {what}"));
+                    error.opaque = opaque;
+                    error.serialize_type = serialize_type;
+                    Some(error)
                 }
             };
             if let Some(response) = response.filter(|_| !oneway) {
