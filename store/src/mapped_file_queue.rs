@@ -133,7 +133,8 @@ impl MappedFileQueue {
             Some(last) => last.file_from_offset() + self.file_size as i64,
             None => start_offset - start_offset.rem_euclid(self.file_size as i64),
         };
-        let file = Arc::new(MappedFile::create(&self.dir, from, self.file_size)?.with_write_mode(self.write_mode));
+        let file =
+            Arc::new(MappedFile::create(&self.dir, from, self.file_size)?.with_write_mode(self.write_mode));
         files.push(Arc::clone(&file));
         Ok(file)
     }

@@ -179,8 +179,11 @@ impl MessageStore {
             max_message_size: config.max_message_size as usize,
             auto_message_version_on_topic_len: config.auto_message_version_on_topic_len,
         };
-        let cl_files =
-            MappedFileQueue::load_with_mode(&config.commit_log_dir(), config.mapped_file_size_commit_log as usize, commit_log_write_mode(&config))?;
+        let cl_files = MappedFileQueue::load_with_mode(
+            &config.commit_log_dir(),
+            config.mapped_file_size_commit_log as usize,
+            commit_log_write_mode(&config),
+        )?;
         let commit_log = Arc::new(CommitLog::new(cl_files, limits));
         let queues = Arc::new(ConsumeQueueStore::load(
             &config.consume_queue_dir(),
@@ -268,10 +271,15 @@ impl MessageStore {
 
         let s = Arc::clone(&self.core);
         threads.push(
-            spawn_loop("booster-warm", Arc::clone(&self.warm_signal), Duration::from_millis(100), move || {
-                s.commit_log.prefault_ahead();
-                Ok(())
-            })
+            spawn_loop(
+                "booster-warm",
+                Arc::clone(&self.warm_signal),
+                Duration::from_millis(100),
+                move || {
+                    s.commit_log.prefault_ahead();
+                    Ok(())
+                },
+            )
             .map_err(spawn_err)?,
         );
 
