@@ -1,0 +1,35 @@
+//! Pure core of the Booster controller (RocketMQ 5.x `ReplicasInfoManager`,
+//! `DefaultElectPolicy`, `DefaultBrokerHeartbeatManager`).
+//!
+//! Everything here is deterministic and I/O-free, in the openraft "engine"
+//! style: requests are *validated* against the current state and turned into a
+//! response plus a list of [`Event`]s; the events are what a Raft log will
+//! replicate, and [`ReplicasState::apply`] applies them identically on every
+//! replica. Time is always an explicit `now_ms` argument.
+//!
+//! This crate must never open sockets, read clocks, spawn tasks or touch files;
+//! the Raft runtime (openraft), the remoting server and the `mqcontroller`
+//! binary are thin shells to be built around it.
+
+pub mod codes;
+pub mod controller;
+pub mod elect_policy;
+pub mod error;
+pub mod event;
+pub mod handlers;
+pub mod liveness;
+pub mod state;
+
+#[cfg(test)]
+mod testing;
+
+pub use codes::{RequestCode, ResponseCode};
+pub use controller::{Controller, ControllerConfig, ElectionTrigger, TriggerReason};
+pub use error::ControllerError;
+pub use event::Event;
+pub use handlers::*;
+pub use liveness::{BrokerIdentity, BrokerLiveInfo, BrokerLiveness, Heartbeat};
+pub use state::{BrokerReplicaInfo, BrokerSet, ReplicasState, SyncStateInfo};
+
+#[cfg(test)]
+mod replay_test;
