@@ -1,5 +1,6 @@
-//! Wiring: [`start`] opens the store, loads the metadata managers, binds the
-//! remoting server and spawns the background tasks (name-server
+//! Wiring: [`start`] opens the store, binds the remoting server, starts
+//! replication with the configured role (`crate::ha`), loads the metadata
+//! managers and spawns the background tasks (name-server
 //! registration, consumer-offset flush, client-channel expiry, statistics,
 //! and on a master the delay-level schedule and transaction check services);
 //! [`BrokerHandle::shutdown`] undoes it in order and persists everything.
@@ -19,9 +20,10 @@ use tokio::task::JoinHandle;
 
 use crate::context::{BrokerContext, ContextParts};
 use crate::error::{BrokerError, Result};
+use crate::ha::HaPut;
 use crate::offset::ConsumerOffsetManager;
 use crate::processor::{BrokerRouter, ProcessorTable};
-use crate::put::{MessagePut, StorePut};
+use crate::put::MessagePut;
 use crate::subscription::SubscriptionGroupManager;
 use crate::topic::TopicConfigManager;
 use crate::util::{detect_local_ip, now_ms};
@@ -34,7 +36,8 @@ pub type PutFactory = Box<dyn FnOnce(Arc<MessageStore>) -> Arc<dyn MessagePut> +
 pub struct StartOptions {
     /// Processors to serve; `None` = [`ProcessorTable::with_defaults`].
     pub processors: Option<ProcessorTable>,
-    /// The put path; `None` = [`StorePut`].
+    /// The put path; `None` = [`HaPut`] (replication under the configured
+    /// role and policy). Replication runs either way.
     pub put: Option<PutFactory>,
 }
 
@@ -75,6 +78,7 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
         })?,
     };
     broker_config.broker_ip1 = Some(ip.to_string());
+    crate::ha::check_role(&broker_config)?;
 
     let store_cfg = store_config.clone();
     let store = tokio::task::spawn_blocking(move || MessageStore::open(store_cfg))
@@ -88,6 +92,7 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
         key: "bindAddress",
         reason: format!("{:?} is not an IP address", broker_config.bind_address),
     })?;
+    let ephemeral_port = broker_config.listen_port == 0;
     let bind = SocketAddr::new(bind_ip, broker_config.listen_port);
     let router = Arc::new(LateRouter::default());
     let server = RemotingServer::bind(bind, RemotingCodec::default(), Arc::clone(&router) as Arc<dyn Router>)
@@ -95,6 +100,7 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
         .map_err(|source| BrokerError::Bind { addr: bind, source })?;
     let local_addr = server.local_addr();
     broker_config.listen_port = local_addr.port();
+    let ha = crate::ha::start(&mut broker_config, Arc::clone(&store), ephemeral_port).await?;
 
     let now = now_ms();
     let config_dir = store_config.config_dir();
@@ -111,7 +117,7 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
     offsets.load()?;
     let put = match options.put {
         Some(factory) => factory(Arc::clone(&store)),
-        None => Arc::new(StorePut::new(Arc::clone(&store))),
+        None => Arc::new(HaPut::new(Arc::clone(&ha))),
     };
     let ctx = Arc::new(BrokerContext::new(ContextParts {
         store_host: SocketAddr::new(ip, local_addr.port()),
@@ -122,6 +128,7 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
         groups,
         offsets,
         put,
+        ha,
         boot_ms: now,
     }));
     crate::schedule::load_offsets(&ctx)?;
@@ -172,8 +179,9 @@ impl BrokerHandle {
     }
 
     /// Graceful shutdown: refuse new requests (GO_AWAY), release held pulls,
-    /// unregister from name servers, stop accepting, persist the metadata
-    /// and shut the store down (flush, clean-shutdown marker).
+    /// unregister from name servers, stop accepting, end replication
+    /// (slaves see the connection close), persist the metadata and shut the
+    /// store down (flush, clean-shutdown marker).
     pub async fn shutdown(mut self) -> Result<()> {
         let ctx = Arc::clone(&self.ctx);
         ctx.begin_shutdown();
@@ -184,6 +192,7 @@ impl BrokerHandle {
                 tracing::warn!("a background task did not stop in time");
             }
         }
+        ctx.ha.shutdown().await;
         let result = tokio::task::spawn_blocking(move || -> Result<()> {
             let offsets = ctx.offsets.persist(true, now_ms());
             let delay_offsets = ctx.delay_offsets.persist(true, now_ms());

@@ -1,5 +1,5 @@
 //! `BrokerContext`: everything the processors share — settings, the store,
-//! the metadata managers, the client tables, the put path — plus the
+//! the metadata managers, the client tables, the put path, replication — plus the
 //! signals the background tasks listen to (metadata changed, shutdown).
 
 use std::net::SocketAddr;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use booster_conf::{BrokerConfig, BrokerRole, MessageStoreConfig};
+use booster_ha::HaService;
 use booster_remoting::header::CommandHeader;
 use booster_remoting::headers::broker::NotifyConsumerIdsChangedRequestHeader;
 use booster_remoting::{Connection, RemotingCommand, request};
@@ -38,6 +39,9 @@ pub struct BrokerContext {
     pub producers: Mutex<ProducerManager<Connection>>,
     /// Where sends go; an HA layer replaces or wraps this.
     pub put: Arc<dyn MessagePut>,
+    /// Replication (spec/ha.md): role, SyncStateSet, confirm offset; the
+    /// registration loop feeds a slave the master's HA address.
+    pub ha: Arc<HaService>,
     pub stats: BrokerStats,
     pub uniq_keys: UniqKeyGenerator,
     /// `brokerIP1:listenPort`, written into every record as STOREHOST.
@@ -78,6 +82,7 @@ pub struct ContextParts {
     pub groups: SubscriptionGroupManager,
     pub offsets: ConsumerOffsetManager,
     pub put: Arc<dyn MessagePut>,
+    pub ha: Arc<HaService>,
     pub store_host: SocketAddr,
     pub boot_ms: i64,
 }
@@ -99,6 +104,7 @@ impl BrokerContext {
             consumers: Mutex::new(ConsumerManager::default()),
             producers: Mutex::new(ProducerManager::default()),
             put: p.put,
+            ha: p.ha,
             stats: BrokerStats::default(),
             store_host: p.store_host,
             boot_ms: p.boot_ms,
@@ -133,8 +139,16 @@ impl BrokerContext {
     }
 
     /// Resolves once shutdown has begun (for `select!` in tasks and waiters).
+    /// A receiver made after shutdown began reports it at once: `changed()`
+    /// only sees values sent after subscribing, and a task that first runs
+    /// after a quick start-then-stop would otherwise sleep a whole period
+    /// while `shutdown` waits for it.
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
-        self.shutdown.subscribe()
+        let mut rx = self.shutdown.subscribe();
+        if *rx.borrow() {
+            rx.mark_changed();
+        }
+        rx
     }
 
     /// Whether a message at physical `offset` is within the hot part of the

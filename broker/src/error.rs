@@ -26,6 +26,9 @@ pub enum BrokerError {
         #[source]
         source: booster_store::StoreError,
     },
+    /// The HA listener or the role change failed (spec/ha.md §2.1, §11).
+    #[error("replication: {0}")]
+    Ha(#[from] booster_ha::HaError),
     #[error("broker task failed: {0}")]
     Task(String),
 }

@@ -11,8 +11,8 @@
 //!
 //! Background services beside the processors: the delay-level
 //! [`schedule`] service and the [`transaction`] check service. Processors
-//! register in a [`ProcessorTable`]; puts go through a [`MessagePut`] so an
-//! HA layer can wrap the store.
+//! register in a [`ProcessorTable`]; puts go through a [`MessagePut`], by
+//! default [`ha::HaPut`]: every broker replicates with a static role.
 
 pub mod broker;
 pub mod cli;
@@ -20,6 +20,7 @@ pub mod client;
 pub mod context;
 pub mod error;
 pub mod filter;
+pub mod ha;
 pub mod lock;
 pub mod offset;
 pub mod persisted;

@@ -1,7 +1,8 @@
 //! Name-server registration (spec/remoting.md §4.9): REGISTER_BROKER to every
 //! name server in `namesrvAddr` at startup, every `registerNameServerPeriod`
 //! (clamped 10–60 s) and whenever topics change; UNREGISTER_BROKER at
-//! shutdown. The request is built by pure functions; the loop only sends.
+//! shutdown. The request is built by pure functions; the loop only sends
+//! (and a slave takes the master's HA address from the answers).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,9 @@ use std::time::Duration;
 use booster_model::route::{RegisterBrokerBody, TopicConfigAndMappingSerializeWrapper};
 use booster_model::{TopicConfigSerializeWrapper, to_rocketmq_json};
 use booster_remoting::header::CommandHeader;
-use booster_remoting::headers::namesrv::{RegisterBrokerRequestHeader, UnRegisterBrokerRequestHeader};
+use booster_remoting::headers::namesrv::{
+    RegisterBrokerRequestHeader, RegisterBrokerResponseHeader, UnRegisterBrokerRequestHeader,
+};
 use booster_remoting::{RemotingClient, RemotingCommand, ResponseCode, request};
 
 use crate::context::BrokerContext;
@@ -60,11 +63,12 @@ pub async fn register_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
     let timeout = Duration::from_millis(ctx.config.register_broker_timeout_mills);
     let mut tasks = Vec::new();
     for addr in ctx.config.namesrv_addrs() {
-        let (client, cmd) = (client.clone(), register_request(ctx));
+        let (ctx, client, cmd) = (Arc::clone(ctx), client.clone(), register_request(ctx));
         tasks.push(tokio::spawn(async move {
             match client.invoke(&addr, cmd, timeout).await {
                 Ok(resp) if resp.code == ResponseCode::Success.code() => {
                     tracing::debug!(namesrv = %addr, "registered");
+                    learn_master_ha_addr(&ctx, &resp);
                 }
                 Ok(resp) => tracing::warn!(namesrv = %addr, code = resp.code, remark = ?resp.remark, "registration refused"),
                 Err(e) => tracing::warn!(namesrv = %addr, error = %e, "registration failed"),
@@ -73,6 +77,22 @@ pub async fn register_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
     }
     for t in tasks {
         let _ = t.await;
+    }
+}
+
+/// A slave without `haMasterAddress` follows the HA address the name server
+/// answers with: the live master's `haServerAddr` (spec/config.md §3.1,
+/// remoting.md §4.9 step 6; absent while no master is registered).
+fn learn_master_ha_addr(ctx: &BrokerContext, resp: &RemotingCommand) {
+    let fixed = ctx.config.ha_master_address.as_deref().is_some_and(|a| !a.trim().is_empty());
+    if !ctx.is_slave() || fixed {
+        return;
+    }
+    let Ok(header) = RegisterBrokerResponseHeader::from_command(resp) else { return };
+    if let Some(addr) = header.ha_server_addr.filter(|a| !a.trim().is_empty())
+        && ctx.ha.set_master_ha_addr(addr.trim().to_owned())
+    {
+        tracing::info!(master_ha = %addr, "following the master's HA address from the name server");
     }
 }
 

@@ -234,7 +234,12 @@ impl Writer<'_> {
     /// §7.1 steps 2–7 for one frame.
     async fn transfer_step(&mut self, flow: &mut FlowBudget) -> Result<Step, HaError> {
         if self.next < 0 {
-            return Ok(Step::Retry);
+            // Nothing to start from: the master is empty (§6.3). Idle, not
+            // Retry: the first append must wake the writer at once; a
+            // retry sleep ignores appends, so a fresh cluster's first puts
+            // waited up to `transfer_retry` (allAck puts even outlived
+            // haMaxTimeSlaveNotCatchup and dropped the slave from the set).
+            return Ok(Step::Idle);
         }
         let cl = self.core.store.commit_log();
         if self.next >= cl.max_offset() {

@@ -205,8 +205,17 @@ impl HaService {
 
     /// The master's HA address as learned later (e.g. from the name
     /// server). Wakes the client; an open connection is kept (§2.4).
-    pub fn set_master_ha_addr(&self, addr: String) {
-        self.inner.slave_addr.send_replace(Some(addr));
+    /// The same address again changes nothing (the name server repeats it
+    /// on every registration, and each wake-up would cut a back-off
+    /// short); returns whether it was new.
+    pub fn set_master_ha_addr(&self, addr: String) -> bool {
+        self.inner.slave_addr.send_if_modified(|current| {
+            let changed = current.as_deref() != Some(addr.as_str());
+            if changed {
+                *current = Some(addr);
+            }
+            changed
+        })
     }
 
     /// A SyncStateSet the controller decided (election, metadata sync);

@@ -5,8 +5,39 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use booster_ha::Role;
+use booster_ha::{HaConfig, Role};
 use common::*;
+
+/// An empty master has no first byte to offer a slave (§6.3); its first
+/// append must still reach the slave at once, not after a retry period.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_masters_first_put_is_replicated_at_once() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    // Long retry and heartbeat periods: neither may be what wakes the writer.
+    let config = HaConfig {
+        transfer_retry: Duration::from_secs(60),
+        heartbeat_interval: Duration::from_secs(20),
+        housekeeping_interval: Duration::from_secs(60),
+        ..ha_config()
+    };
+    let master = Node::start(1, dirs[0].path(), config.clone()).await;
+    master.ha.become_master(1).await.unwrap();
+    let slave = Node::start(2, dirs[1].path(), config).await;
+    slave.ha.become_slave(Some(master.addr()), 1).await.unwrap();
+    wait_until("SyncStateSet {1,2}", Duration::from_secs(10), || master.sync_state_set() == set(&[1, 2]))
+        .await;
+    let r =
+        bounded("allAck put", Duration::from_secs(5), master.ha.put_with(&all_ack(), &[message(0)], true))
+            .await
+            .unwrap();
+    assert_eq!(r.status, booster_ha::HaPutStatus::PutOk);
+    // Acked by the slave, not by dropping it from the set (§10.5) after
+    // haMaxTimeSlaveNotCatchup.
+    assert_eq!(master.sync_state_set(), set(&[1, 2]));
+    assert_eq!(slave.store.max_phy_offset(), master.store.max_phy_offset());
+    slave.stop().await;
+    master.stop().await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_slaves_replicate_10_000_messages_byte_identically() {

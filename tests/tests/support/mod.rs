@@ -316,6 +316,9 @@ pub struct Cluster {
     pub namesrv_addr: String,
     /// Bound broker port (0 before the first start); restarts reuse it.
     pub broker_port: u16,
+    /// HA port, fixed for the cluster's life: a restart on `broker_port`
+    /// would otherwise bind HA on `broker_port + 1`, which may be taken.
+    ha_port: u16,
     broker_extra: BTreeMap<String, String>,
     broker_starts: usize,
     pub dir: TempDir,
@@ -351,6 +354,7 @@ impl Cluster {
             namesrv,
             broker: None,
             broker_port: 0,
+            ha_port: free_port(),
             broker_extra: extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             broker_starts: 0,
             dir,
@@ -372,6 +376,7 @@ impl Cluster {
             ("brokerId", "0".to_owned()),
             ("brokerIP1", "127.0.0.1".to_owned()),
             ("listenPort", self.broker_port.to_string()),
+            ("haListenPort", self.ha_port.to_string()),
             ("storePathRootDir", store.display().to_string()),
             ("storePathCommitLog", store.join("commitlog").display().to_string()),
             // Small files: fast to map and to preallocate in a temp dir.
@@ -679,4 +684,13 @@ pub fn lite_builder(ns: &str, group: &str) -> rocketmq_client_rust::DefaultLiteP
         .consume_from_where(ConsumeFromWhere::ConsumeFromFirstOffset)
         .poll_timeout_millis(1_000)
         .broker_suspend_max_time_millis(2_000)
+}
+
+/// A port the OS just handed out and released; reused quickly it is
+/// practically never taken in between.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
