@@ -188,25 +188,12 @@ pub fn encode(msg: &MessageToStore, limits: EncodeLimits) -> Result<EncodedRecor
         sys_flag |= sysflag::STOREHOST_V6;
     }
     let topic_len_size = if v2 { 2 } else { 1 };
-    let total = 4
-        + 4
-        + 4
-        + 4
-        + 4
-        + 8
-        + 8
-        + 4
-        + 8
+    let total = RECORD_FIXED_LEN
         + host_len(&msg.born_host)
-        + 8
         + host_len(&msg.store_host)
-        + 4
-        + 8
-        + 4
         + msg.body.len()
         + topic_len_size
         + topic.len()
-        + 2
         + properties.len();
     if total > limits.max_message_size + 65_536 {
         return Err(EncodeError::MessageIllegal(format!("record {total} bytes too large")));
@@ -240,6 +227,12 @@ pub fn encode(msg: &MessageToStore, limits: EncodeLimits) -> Result<EncodedRecor
     debug_assert_eq!(b.len(), total);
     Ok(EncodedRecord { bytes: b, pos_store_timestamp })
 }
+
+/// Bytes of every fixed-width field: TOTALSIZE, MAGICCODE, BODYCRC, QUEUEID,
+/// FLAG (4 each), QUEUEOFFSET, PHYSICALOFFSET (8 each), SYSFLAG (4),
+/// BORNTIMESTAMP, STORETIMESTAMP (8 each), RECONSUMETIMES (4), PREPARED
+/// TRANSACTION OFFSET (8), BODYLENGTH (4), PROPERTIESLENGTH (2).
+const RECORD_FIXED_LEN: usize = 74;
 
 /// The 8-byte end-of-file marker covering `remaining` bytes.
 pub fn blank_marker(remaining: usize) -> [u8; BLANK_LEN] {
