@@ -8,7 +8,6 @@
 
 use std::time::Duration;
 
-use booster_conf::FlushDiskType;
 use booster_store::{AppendResult, MessageStore, MessageToStore, StoreError};
 use tokio::sync::watch;
 
@@ -158,12 +157,10 @@ pub async fn put(
     let wait = waiter.check(policy, wait_store_msg_ok)?;
     let append = store.append(msgs)?;
     let end = append.end_offset();
-    let flush = async {
-        let sync = store.config().flush_disk_type == FlushDiskType::SyncFlush && wait_store_msg_ok;
-        let timeout = Duration::from_millis(store.config().sync_flush_timeout);
-        !sync || store.wait_flushed(end, timeout).await
-    };
-    let (flushed, replicated) = tokio::join!(flush, waiter.wait(wait, end, policy.slave_timeout));
+    let (flushed, replicated) = tokio::join!(
+        store.wait_put_flushed(end, wait_store_msg_ok),
+        waiter.wait(wait, end, policy.slave_timeout)
+    );
     let status = match (flushed, replicated) {
         (_, ReplicaStatus::FlushSlaveTimeout) => HaPutStatus::FlushSlaveTimeout,
         (false, ReplicaStatus::PutOk) => HaPutStatus::FlushDiskTimeout,

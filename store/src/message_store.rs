@@ -348,14 +348,22 @@ impl MessageStore {
     /// requires (up to `syncFlushTimeout`). Waiting holds no lock.
     pub async fn put(&self, msgs: &[MessageToStore], wait_store_msg_ok: bool) -> Result<PutResult> {
         let append = self.append(msgs)?;
-        let mut status = PutMessageStatus::PutOk;
-        if self.config.flush_disk_type == FlushDiskType::SyncFlush && wait_store_msg_ok {
-            let timeout = Duration::from_millis(self.config.sync_flush_timeout);
-            if !self.wait_flushed(append.end_offset(), timeout).await {
-                status = PutMessageStatus::FlushDiskTimeout;
-            }
-        }
+        let status = if self.wait_put_flushed(append.end_offset(), wait_store_msg_ok).await {
+            PutMessageStatus::PutOk
+        } else {
+            PutMessageStatus::FlushDiskTimeout
+        };
         Ok(PutResult { status, append })
+    }
+
+    /// The flush a put ending at `end` needs: under SYNC_FLUSH (unless the
+    /// producer set WAIT=false) until the group commit covers it, at most
+    /// `syncFlushTimeout`. False means FLUSH_DISK_TIMEOUT.
+    pub async fn wait_put_flushed(&self, end: i64, wait_store_msg_ok: bool) -> bool {
+        if self.config.flush_disk_type != FlushDiskType::SyncFlush || !wait_store_msg_ok {
+            return true;
+        }
+        self.wait_flushed(end, Duration::from_millis(self.config.sync_flush_timeout)).await
     }
 
     /// The append alone: stored in memory, visible to the dispatcher.
