@@ -36,14 +36,17 @@
 //! `./target/bench-tmp`, not `/tmp`, which may be tmpfs); the index is off
 //! unless `--index` (three 420 MB index files would be measured, not HA).
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use booster_benches::common::args::parse_size;
+use booster_benches::common::raw_disk::raw_write;
+use booster_benches::common::resources::{cpu_secs, online_cores};
+use booster_benches::common::tmpdir::{bench_tmpdir, finish};
 use booster_conf::MessageStoreConfig;
 use booster_ha::{HaConfig, HaPutStatus, HaService, ReplicationPolicy, StaticProposer};
 use booster_store::record::{self, EncodeLimits};
@@ -80,19 +83,6 @@ fn usage() -> ! {
          \x20               [--repeat 1] [--keep]"
     );
     std::process::exit(2)
-}
-
-fn parse_size(s: &str) -> Option<u64> {
-    let lower = s.trim().to_ascii_lowercase();
-    let digits = lower.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let mult = match &lower[digits.len()..] {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return None,
-    };
-    digits.parse::<u64>().ok()?.checked_mul(mult)
 }
 
 fn parse_args() -> Args {
@@ -167,37 +157,12 @@ fn record_len(body: &Bytes) -> usize {
     record::encode(&message(body, 0), limits).expect("bench message encodes").len()
 }
 
-/// User + system CPU seconds of this process so far.
-fn cpu_secs() -> f64 {
-    // SAFETY: getrusage writes a plain struct we own.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(ru.ru_utime) + secs(ru.ru_stime)
-}
-
 // ---------------------------------------------------------------- raw disk
 
 /// The reference: `n` record-sized writes to a preallocated file, one
 /// `fdatasync`. Returns seconds.
 fn raw_secs(dir: &Path, record_len: usize, n: u64) -> f64 {
-    let path = dir.join("raw");
-    let total = record_len as u64 * n;
-    let mut f = OpenOptions::new().create(true).truncate(true).write(true).open(&path).expect("raw file");
-    // SAFETY: fallocate on an fd we own.
-    let rc = unsafe { libc::fallocate(f.as_raw_fd(), 0, 0, total as libc::off_t) };
-    assert_eq!(rc, 0, "fallocate: {}", std::io::Error::last_os_error());
-    f.sync_all().expect("fsync after fallocate");
-    let chunk: Vec<u8> = (0..record_len).map(|i| (i * 31 + 7) as u8).collect();
-    let t0 = Instant::now();
-    for _ in 0..n {
-        f.write_all(&chunk).expect("write");
-    }
-    f.sync_data().expect("fdatasync");
-    let secs = t0.elapsed().as_secs_f64();
-    drop(f);
-    fs::remove_file(&path).expect("remove raw file");
-    secs
+    raw_write(&dir.join("raw"), record_len, n, None, Instant::now, |t0| t0.elapsed().as_secs_f64())
 }
 
 // ---------------------------------------------------------------- cluster
@@ -639,14 +604,12 @@ fn print_medians(runs: &[Run], repeat: usize) {
 
 fn main() {
     let args = parse_args();
-    fs::create_dir_all(&args.dir).expect("create --dir");
-    let tmp = tempfile::Builder::new().prefix("ha_bench-").tempdir_in(&args.dir).expect("temp dir");
+    let tmp = bench_tmpdir(&args.dir, "ha_bench-");
     let dir = tmp.path().to_owned();
     let body = Bytes::from((0..args.size).map(|i| b'a' + (i % 26) as u8).collect::<Vec<u8>>());
     let rec = record_len(&body);
     let (n, n_ack) = ((args.bytes / rec as u64).max(1), (args.ack_bytes / rec as u64).max(1));
-    // SAFETY: sysconf has no preconditions.
-    let cores = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    let cores = online_cores();
     println!(
         "ha_bench: dir={} cores={cores} record={rec} B (body {} B) stream={n} msgs ({:.0} MiB) allack={n_ack} msgs \
          ({:.0} MiB) concurrency={} batch={} file_size={} MiB index={}",
@@ -685,7 +648,5 @@ fn main() {
         }
     }
     print(&runs, &args);
-    if args.keep {
-        println!("kept {}", tmp.keep().display());
-    }
+    finish(tmp, args.keep);
 }

@@ -40,15 +40,21 @@
 //! machine, distrust runs where it is high) and the bytes the block device
 //! wrote (write amplification shows up there).
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use booster_benches::common::args::parse_size;
+use booster_benches::common::raw_disk::raw_write;
+use booster_benches::common::resources::{
+    Jiffies, Usage, clock_ticks, fs_type, loadavg, machine_jiffies, online_cores, thread_cpu,
+    thread_cpu_delta,
+};
+use booster_benches::common::tmpdir::{bench_tmpdir, finish};
 use booster_conf::{FlushDiskType, MessageStoreConfig};
 use booster_store::record::{self, EncodeLimits};
 use booster_store::{MessageStore, MessageToStore, PutMessageStatus};
@@ -82,20 +88,6 @@ fn usage() -> ! {
          \x20                   [--queues 16] [--file-size 1G] [--no-index] [--runs raw,async,sync] [--repeat 1] [--keep]"
     );
     std::process::exit(2)
-}
-
-fn parse_size(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let lower = s.to_ascii_lowercase();
-    let digits = lower.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let mult = match &lower[digits.len()..] {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return None,
-    };
-    digits.parse::<u64>().ok()?.checked_mul(mult)
 }
 
 fn parse_args() -> Args {
@@ -177,62 +169,6 @@ fn record_len(body: &Bytes, config: &MessageStoreConfig) -> usize {
 
 // ---------------------------------------------------------------- resources
 
-/// Process-wide counters from getrusage(RUSAGE_SELF).
-#[derive(Debug, Clone, Copy, Default)]
-struct Usage {
-    user: f64,
-    sys: f64,
-    minflt: i64,
-    majflt: i64,
-    nvcsw: i64,
-    nivcsw: i64,
-}
-
-impl Usage {
-    fn now() -> Self {
-        // SAFETY: getrusage writes a plain struct we own.
-        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-        let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-        Self {
-            user: secs(ru.ru_utime),
-            sys: secs(ru.ru_stime),
-            minflt: ru.ru_minflt,
-            majflt: ru.ru_majflt,
-            nvcsw: ru.ru_nvcsw,
-            nivcsw: ru.ru_nivcsw,
-        }
-    }
-
-    fn since(self, before: Self) -> Self {
-        Self {
-            user: self.user - before.user,
-            sys: self.sys - before.sys,
-            minflt: self.minflt - before.minflt,
-            majflt: self.majflt - before.majflt,
-            nvcsw: self.nvcsw - before.nvcsw,
-            nivcsw: self.nivcsw - before.nivcsw,
-        }
-    }
-}
-
-/// Busy and total jiffies of the whole machine (first line of /proc/stat).
-fn machine_jiffies() -> (u64, u64) {
-    let stat = fs::read_to_string("/proc/stat").unwrap_or_default();
-    let f: Vec<u64> = stat
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    let at = |i: usize| f.get(i).copied().unwrap_or(0);
-    // user nice system idle iowait irq softirq steal (guest is inside user).
-    let busy = at(0) + at(1) + at(2) + at(5) + at(6) + at(7);
-    (busy, busy + at(3) + at(4))
-}
-
 /// `/sys/dev/block/M:m/stat` of the device holding the bench directory.
 static DISK_STAT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
@@ -268,7 +204,7 @@ struct Measured {
 struct Meter {
     t0: Instant,
     usage: Usage,
-    jiffies: (u64, u64),
+    jiffies: Jiffies,
     disk: Option<u64>,
 }
 
@@ -285,67 +221,11 @@ impl Meter {
     fn stop(&self) -> Measured {
         let secs = self.t0.elapsed().as_secs_f64();
         let usage = Usage::now().since(self.usage);
-        let (busy, _) = machine_jiffies();
+        let busy = machine_jiffies().busy;
         let disk_bytes = disk_bytes_written().zip(self.disk).map(|(b, a)| b.saturating_sub(a));
-        // SAFETY: sysconf has no preconditions.
-        let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-        let busy_cores = (busy - self.jiffies.0) as f64 / tick / secs;
+        let busy_cores = (busy - self.jiffies.busy) as f64 / clock_ticks() / secs;
         let others_cores = (busy_cores - (usage.user + usage.sys) / secs).max(0.0);
         Measured { secs, usage, others_cores, disk_bytes }
-    }
-}
-
-/// CPU seconds (user + sys) of every live thread, as (tid, name, secs).
-fn thread_cpu() -> Vec<(u32, String, f64)> {
-    // SAFETY: sysconf has no preconditions.
-    let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    let mut out = Vec::new();
-    let Ok(dir) = fs::read_dir("/proc/self/task") else { return out };
-    for e in dir.flatten() {
-        let Some(tid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-        let Ok(stat) = fs::read_to_string(e.path().join("stat")) else { continue };
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
-        let name = stat[open + 1..close].to_owned();
-        let f: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        // After "(comm)": state is field 3, utime 14, stime 15.
-        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-        out.push((tid, name, (ticks(11) + ticks(12)) / tick));
-    }
-    out
-}
-
-/// CPU seconds per thread name between two `thread_cpu` snapshots.
-fn thread_cpu_delta(before: &[(u32, String, f64)], after: &[(u32, String, f64)]) -> Vec<(String, f64)> {
-    let mut by_name: Vec<(String, f64)> = Vec::new();
-    for (tid, name, secs) in after {
-        let base = before.iter().find(|(t, _, _)| t == tid).map_or(0.0, |b| b.2);
-        match by_name.iter_mut().find(|(n, _)| n == name) {
-            Some(entry) => entry.1 += secs - base,
-            None => by_name.push((name.clone(), secs - base)),
-        }
-    }
-    by_name.retain(|(_, s)| *s > 0.0);
-    by_name.sort_by(|a, b| b.1.total_cmp(&a.1));
-    by_name
-}
-
-fn fs_type(path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else { return "?".into() };
-    // SAFETY: statfs fills a plain struct from a NUL-terminated path.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
-        return "?".into();
-    }
-    match st.f_type as i64 {
-        0xEF53 => "ext2/3/4".into(),
-        0x5846_5342 => "xfs".into(),
-        0x9123_683E => "btrfs".into(),
-        0x0102_1994 => "tmpfs".into(),
-        0x8584_58F6 => "ramfs".into(),
-        0x794C_7630 => "overlayfs".into(),
-        0x2FC1_2FC1 => "zfs".into(),
-        other => format!("0x{other:X}"),
     }
 }
 
@@ -396,30 +276,9 @@ impl RunResult {
 // ---------------------------------------------------------------- raw disk
 
 fn raw_run(dir: &Path, name: &'static str, record_len: usize, n: u64, sync_every: Option<u64>) -> RunResult {
-    let path = dir.join(name);
     let total = record_len as u64 * n;
-    let mut f =
-        OpenOptions::new().create(true).truncate(true).write(true).open(&path).expect("create raw file");
-    // SAFETY: fallocate on an fd we own.
-    let rc = unsafe { libc::fallocate(f.as_raw_fd(), 0, 0, total as libc::off_t) };
-    assert_eq!(rc, 0, "fallocate: {}", std::io::Error::last_os_error());
-    f.sync_all().expect("fsync after fallocate");
-    let chunk: Vec<u8> = (0..record_len).map(|i| (i * 31 + 7) as u8).collect();
-
-    let meter = Meter::start();
-    let mut since_sync = 0u64;
-    for _ in 0..n {
-        f.write_all(&chunk).expect("write");
-        since_sync += record_len as u64;
-        if sync_every.is_some_and(|every| since_sync >= every) {
-            f.sync_data().expect("fdatasync");
-            since_sync = 0;
-        }
-    }
-    f.sync_data().expect("fdatasync");
-    let Measured { secs, usage, others_cores, disk_bytes } = meter.stop();
-    drop(f);
-    fs::remove_file(&path).expect("remove raw file");
+    let Measured { secs, usage, others_cores, disk_bytes } =
+        raw_write(&dir.join(name), record_len, n, sync_every, Meter::start, |m| m.stop());
 
     let label = match sync_every {
         None => "raw write + 1 fdatasync (REF)".to_owned(),
@@ -521,7 +380,7 @@ fn store_run(
     assert!(store.max_phy_offset() >= (n * record_len as u64) as i64, "CommitLog holds every record");
     drop(store);
     drop(rt);
-    let mut threads = thread_cpu_delta(&threads0, &threads1);
+    let mut threads = thread_cpu_delta(&threads0, &threads1, 0.0);
     threads.push(("(shutdown, main)".into(), shutdown_secs));
 
     let mut lat_ns = Vec::with_capacity(n as usize);
@@ -716,8 +575,7 @@ fn print_results(results: &[RunResult], args: &Args) {
 
 fn main() {
     let args = parse_args();
-    fs::create_dir_all(&args.dir).expect("create --dir");
-    let tmp = tempfile::Builder::new().prefix("store_append-").tempdir_in(&args.dir).expect("temp dir");
+    let tmp = bench_tmpdir(&args.dir, "store_append-");
     let dir = tmp.path().to_owned();
     let fs_name = fs_type(&dir);
     DISK_STAT.get_or_init(|| disk_stat_path(&dir));
@@ -726,9 +584,7 @@ fn main() {
     let record_len = record_len(&body, &MessageStoreConfig::default());
     let n = (args.bytes / record_len as u64).max(1);
     let n_sync = args.sync_bytes.map_or(n, |b| (b / record_len as u64).max(1));
-    // SAFETY: sysconf has no preconditions.
-    let cores = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
-    let loadavg = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cores = online_cores();
 
     println!(
         "store_append: dir={} fs={} cores={} loadavg={} record={} B (body {} B) msgs={} ({:.1} MiB){} \
@@ -736,7 +592,7 @@ fn main() {
         dir.display(),
         fs_name,
         cores,
-        loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(","),
+        loadavg(),
         record_len,
         args.size,
         n,
@@ -782,7 +638,5 @@ fn main() {
     }
     print_results(&results, &args);
 
-    if args.keep {
-        println!("kept {}", tmp.keep().display());
-    }
+    finish(tmp, args.keep);
 }
