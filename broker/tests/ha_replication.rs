@@ -307,8 +307,12 @@ async fn a_frozen_member_holds_back_visibility_until_it_is_dropped() {
     fake.write_all(&SlaveFrame::Ack { max_offset: master_max }.to_bytes()).await.unwrap();
     wait_for_set(&master, &[0, 1, 7]).await;
 
+    // Messages 0..8 are confirmed; wait until both brokers dispatched them
+    // (dispatch trails the put acknowledgement).
     let q = 8 % QUEUES;
-    let visible = max_offset(&client, &m_addr, TOPIC, q).await;
+    let visible = 8 / i64::from(QUEUES);
+    wait_max_offset(&client, &m_addr, TOPIC, q, visible).await;
+    wait_max_offset(&client, &s1_addr, TOPIC, q, visible).await;
     let resp = client.invoke(&m_addr, send(8), TIMEOUT).await.unwrap();
     assert_eq!(resp.code, 12, "FLUSH_SLAVE_TIMEOUT: {:?}", resp.remark);
     let m = master.context();
