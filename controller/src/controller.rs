@@ -73,6 +73,11 @@ impl Controller {
         self.state.apply_all(events);
     }
 
+    /// Replace the replicated state wholesale (a Raft snapshot install).
+    pub fn restore(&mut self, state: ReplicasState) {
+        self.state = state;
+    }
+
     /// BROKER_HEARTBEAT (904). Local, not replicated (DLedger semantics).
     pub fn handle_heartbeat(&mut self, hb: &Heartbeat, now_ms: i64) -> Result<(), ControllerError> {
         self.liveness.heartbeat(hb, now_ms)

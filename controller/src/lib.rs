@@ -11,13 +11,14 @@
 //! the Raft runtime (openraft), the remoting server and the `mqcontroller`
 //! binary are thin shells to be built around it.
 
-pub mod codes;
+pub use booster_model::controller::codes;
 pub mod controller;
 pub mod elect_policy;
 pub mod error;
 pub mod event;
 pub mod handlers;
 pub mod liveness;
+pub mod replicator;
 pub mod state;
 
 #[cfg(test)]
@@ -29,6 +30,7 @@ pub use error::ControllerError;
 pub use event::Event;
 pub use handlers::*;
 pub use liveness::{BrokerIdentity, BrokerLiveInfo, BrokerLiveness, Heartbeat};
+pub use replicator::{RaftMetadata, ReplicateError, Replicator, SharedController};
 pub use state::{BrokerReplicaInfo, BrokerSet, ReplicasState, SyncStateInfo};
 
 #[cfg(test)]

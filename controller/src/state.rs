@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::event::Event;
 
 /// Registered replica: remoting address plus the check code it applied with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BrokerIdInfo {
     pub address: String,
     /// `<brokerAddress>;<epochMillis>` from APPLY_BROKER_ID; makes retries idempotent.
@@ -20,7 +20,7 @@ pub struct BrokerIdInfo {
 }
 
 /// Static membership of one broker set (RocketMQ `BrokerReplicaInfo`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BrokerReplicaInfo {
     pub cluster_name: String,
     pub broker_name: String,
@@ -31,7 +31,7 @@ pub struct BrokerReplicaInfo {
 }
 
 /// Role state of one broker set (RocketMQ `SyncStateInfo`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SyncStateInfo {
     pub master_broker_id: Option<i64>,
     pub master_epoch: i32,
@@ -43,7 +43,7 @@ pub struct SyncStateInfo {
 ///
 /// RocketMQ keeps the two halves in two maps and says a set exists only when
 /// both do; keeping them together makes that invariant structural.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BrokerSet {
     pub replicas: BrokerReplicaInfo,
     pub sync: SyncStateInfo,
@@ -72,7 +72,7 @@ impl BrokerSet {
 }
 
 /// The replicated state: all broker sets keyed by `brokerName` (spec §6.1).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReplicasState {
     sets: BTreeMap<String, BrokerSet>,
 }

@@ -9,7 +9,7 @@
 //! what fastjson accepts. Anything that still cannot be understood (`"abc"`
 //! for a number, an out-of-range `int`) is an error, never silently zero.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -276,6 +276,13 @@ impl<T: Lenient> Lenient for Option<T> {
 impl<T: Lenient> Lenient for Vec<T> {
     fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(SeqVisitor(PhantomData))
+    }
+}
+
+/// Sets read like lists (a repeated element counts once); `null` is empty.
+impl<T: Lenient + Ord> Lenient for BTreeSet<T> {
+    fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<T>::deserialize_lenient(d).map(|v| v.into_iter().collect())
     }
 }
 

@@ -14,6 +14,7 @@
 
 pub mod admin;
 pub mod connection;
+pub mod controller;
 pub mod heartbeat;
 pub mod json;
 pub mod lenient;

@@ -3,6 +3,8 @@
 
 /// Request codes a broker or name server serves (or sends).
 pub mod request {
+    use booster_model::controller::RequestCode as Controller;
+
     pub const SEND_MESSAGE: i32 = 10;
     pub const PULL_MESSAGE: i32 = 11;
     pub const QUERY_MESSAGE: i32 = 12;
@@ -69,6 +71,20 @@ pub mod request {
     pub const ADD_WRITE_PERM_OF_BROKER: i32 = 327;
     pub const GET_BROKER_MEMBER_GROUP: i32 = 901;
     pub const NOTIFY_MIN_BROKER_ID_CHANGE: i32 = 905;
+    // Controller protocol (spec/controller.md §2), numbered in one place.
+    pub const CONTROLLER_ALTER_SYNC_STATE_SET: i32 = Controller::ControllerAlterSyncStateSet as i32;
+    pub const CONTROLLER_ELECT_MASTER: i32 = Controller::ControllerElectMaster as i32;
+    pub const CONTROLLER_REGISTER_BROKER: i32 = Controller::ControllerRegisterBroker as i32;
+    pub const CONTROLLER_GET_REPLICA_INFO: i32 = Controller::ControllerGetReplicaInfo as i32;
+    pub const CONTROLLER_GET_METADATA_INFO: i32 = Controller::ControllerGetMetadataInfo as i32;
+    pub const CONTROLLER_GET_SYNC_STATE_DATA: i32 = Controller::ControllerGetSyncStateData as i32;
+    pub const GET_BROKER_EPOCH_CACHE: i32 = Controller::GetBrokerEpochCache as i32;
+    pub const NOTIFY_BROKER_ROLE_CHANGED: i32 = Controller::NotifyBrokerRoleChanged as i32;
+    pub const UPDATE_CONTROLLER_CONFIG: i32 = Controller::UpdateControllerConfig as i32;
+    pub const GET_CONTROLLER_CONFIG: i32 = Controller::GetControllerConfig as i32;
+    pub const CLEAN_BROKER_DATA: i32 = Controller::CleanBrokerData as i32;
+    pub const CONTROLLER_GET_NEXT_BROKER_ID: i32 = Controller::ControllerGetNextBrokerId as i32;
+    pub const CONTROLLER_APPLY_BROKER_ID: i32 = Controller::ControllerApplyBrokerId as i32;
 }
 
 /// Response codes (spec §3).

@@ -1,4 +1,5 @@
 //! Typed request and response headers, one file per request family.
 
 pub mod broker;
+pub mod controller;
 pub mod namesrv;

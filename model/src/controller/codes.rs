@@ -1,4 +1,4 @@
-//! RocketMQ request and response codes used by the controller protocol.
+//! Request and response codes of the controller protocol.
 //!
 //! The numbers are part of the wire contract with Java brokers, controllers
 //! and admin tools (spec controller.md §2, §3); they must never change.
