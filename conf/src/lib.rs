@@ -5,9 +5,11 @@
 //! - [`ApplyProperties`] / [`bind_properties!`]: binding of raw entries onto
 //!   typed settings structs by RocketMQ key name (§1.2), also from TOML.
 //! - [`MessageStoreConfig`]: the store keys (§3.2, §3.3).
+//! - [`ControllerConfig`]: the controller keys (§5).
 
 mod binding;
 mod broker;
+mod controller;
 mod error;
 mod namesrv;
 mod properties;
@@ -17,6 +19,7 @@ pub use binding::{
     ApplyProperties, Binding, Loaded, PropertyValue, RawValue, UnknownKey, ValueKind, java_trim,
 };
 pub use broker::{BrokerConfig, BrokerRole, BrokerStartupConfig};
+pub use controller::{ControllerConfig, ControllerType, DLedgerPeer, parse_dledger_peers};
 pub use error::ConfigError;
 pub use namesrv::NamesrvConfig;
 pub use properties::{Properties, PropertyEntry};

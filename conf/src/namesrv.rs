@@ -9,7 +9,12 @@
 //! values show up in `-p` dumps; Booster's async runtime does not size pools
 //! from them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::binding::{ApplyProperties, Loaded};
+use crate::controller::ControllerConfig;
+use crate::error::ConfigError;
+use crate::properties::Properties;
 
 #[cfg(test)]
 mod tests;
@@ -49,8 +54,7 @@ pub struct NamesrvConfig {
     /// Tell brokers when their group's minimum broker id changes (parsed;
     /// not yet acted upon by Booster).
     pub notify_min_broker_id_changed: bool,
-    /// Also run a controller in this process (a later issue; parsed and
-    /// reported as not yet supported).
+    /// Also run a controller in this process, configured by [`Self::controller`].
     pub enable_controller_in_namesrv: bool,
     /// Answer route queries only `wait_seconds_for_service` after start.
     pub need_wait_for_service: bool,
@@ -59,6 +63,9 @@ pub struct NamesrvConfig {
     pub delete_topic_with_broker_registration: bool,
     /// Keys not updatable at runtime, `;`-separated.
     pub config_black_list: String,
+    /// The embedded controller's settings, read from the same file by
+    /// [`NamesrvConfig::load`] when `enableControllerInNamesrv=true`.
+    pub controller: Option<ControllerConfig>,
 }
 
 impl Default for NamesrvConfig {
@@ -89,6 +96,7 @@ impl Default for NamesrvConfig {
             wait_seconds_for_service: 45,
             delete_topic_with_broker_registration: false,
             config_black_list: "configBlackList;configStorePath;kvConfigPath".to_owned(),
+            controller: None,
         }
     }
 }
@@ -120,3 +128,26 @@ crate::bind_properties!(NamesrvConfig {
     "deleteTopicWithBrokerRegistration" => delete_topic_with_broker_registration,
     "configBlackList" => config_black_list,
 });
+
+impl NamesrvConfig {
+    /// Defaults overlaid with `properties`. With `enableControllerInNamesrv=true`
+    /// every key is also offered to a [`ControllerConfig`] (spec/config.md
+    /// §1.2.1), which is then checked and kept in [`Self::controller`]; a key
+    /// is unknown only if neither struct binds it.
+    pub fn load(properties: Properties) -> Result<Loaded<Self>, ConfigError> {
+        let mut loaded = <Self as ApplyProperties>::load_properties(properties)?;
+        if loaded.config.enable_controller_in_namesrv {
+            let mut controller = ControllerConfig::default();
+            controller.apply_properties(&loaded.properties)?;
+            controller.check(&loaded.properties)?;
+            loaded.unknown_keys.retain(|k| !ControllerConfig::is_known_key(&k.key));
+            loaded.config.controller = Some(controller);
+        }
+        Ok(loaded)
+    }
+
+    /// [`Self::load`] of a properties file (ISO-8859-1).
+    pub fn load_file(path: &Path) -> Result<Loaded<Self>, ConfigError> {
+        Self::load(Properties::read_file(path)?)
+    }
+}

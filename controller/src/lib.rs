@@ -7,9 +7,11 @@
 //! replicate, and [`ReplicasState::apply`] applies them identically on every
 //! replica. Time is always an explicit `now_ms` argument.
 //!
-//! This crate must never open sockets, read clocks, spawn tasks or touch files;
-//! the Raft runtime (openraft), the remoting server and the `mqcontroller`
-//! binary are thin shells to be built around it.
+//! The pure core is every module except [`raft`]: it never opens sockets,
+//! reads clocks, spawns tasks or touches files. [`raft`] is the thin openraft
+//! shell around it (durable log, snapshots, Raft RPCs over remoting) behind
+//! the [`Replicator`] seam; the remoting server and the `mqcontroller`
+//! binary are further shells.
 
 pub use booster_model::controller::codes;
 pub mod controller;
@@ -18,7 +20,9 @@ pub mod error;
 pub mod event;
 pub mod handlers;
 pub mod liveness;
+pub mod raft;
 pub mod replicator;
+pub mod server;
 pub mod state;
 
 #[cfg(test)]
@@ -31,6 +35,7 @@ pub use event::Event;
 pub use handlers::*;
 pub use liveness::{BrokerIdentity, BrokerLiveInfo, BrokerLiveness, Heartbeat};
 pub use replicator::{RaftMetadata, ReplicateError, Replicator, SharedController};
+pub use server::{ControllerHandle, StartError, start};
 pub use state::{BrokerReplicaInfo, BrokerSet, ReplicasState, SyncStateInfo};
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ fn run(c: &mut Controller, op: &Op, now: i64) -> Vec<Event> {
                 broker_name: NAME.into(),
                 master_broker_id: s.master_broker_id.unwrap_or(1),
                 master_epoch: s.master_epoch + delta,
-                new_sync_state_set: SyncStateSetBody {
+                new_sync_state_set: SyncStateSet {
                     sync_state_set: ids.iter().copied().collect(),
                     sync_state_set_epoch: s.sync_state_set_epoch,
                 },

@@ -83,7 +83,7 @@ pub fn alter(c: &mut Controller, ids: &[i64], now_ms: i64) -> AlterSyncStateSetR
         broker_name: NAME.into(),
         master_broker_id: s.master_broker_id.unwrap(),
         master_epoch: s.master_epoch,
-        new_sync_state_set: SyncStateSetBody {
+        new_sync_state_set: SyncStateSet {
             sync_state_set: ids.iter().copied().collect(),
             sync_state_set_epoch: s.sync_state_set_epoch,
         },

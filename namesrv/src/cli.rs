@@ -54,8 +54,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
     Ok(Command::Run { config_file, print_config })
 }
 
-/// Defaults overlaid with the config file, if any; like RocketMQ,
-/// `configStorePath` becomes the file given with `-c`.
+/// Defaults overlaid with the config file, if any (the controller keys too
+/// when `enableControllerInNamesrv=true`); like RocketMQ, `configStorePath`
+/// becomes the file given with `-c`.
 pub fn load_config(config_file: Option<&PathBuf>) -> Result<Loaded<NamesrvConfig>, ConfigError> {
     match config_file {
         None => Ok(Loaded {
@@ -64,7 +65,7 @@ pub fn load_config(config_file: Option<&PathBuf>) -> Result<Loaded<NamesrvConfig
             unknown_keys: Vec::new(),
         }),
         Some(path) => {
-            let mut loaded = NamesrvConfig::from_properties_file(path)?;
+            let mut loaded = NamesrvConfig::load_file(path)?;
             loaded.config.config_store_path.clone_from(path);
             Ok(loaded)
         }

@@ -17,6 +17,13 @@ pub enum NamesrvError {
     /// `bindAddress` is not an IP address.
     #[error("bindAddress {0:?} is not an IP address")]
     BindAddress(String),
+    /// `enableControllerInNamesrv=true` without controller settings (the
+    /// config was not loaded with `NamesrvConfig::load`).
+    #[error("enableControllerInNamesrv=true but no controller settings were loaded")]
+    NoControllerConfig,
+    /// The embedded controller could not start.
+    #[error("embedded controller: {0}")]
+    Controller(#[from] booster_controller::StartError),
     /// The port is taken or not ours to use.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

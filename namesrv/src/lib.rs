@@ -14,9 +14,12 @@
 //!   scan, persists the KV store and returns a [`NamesrvHandle`].
 //! * [`cli`] — the `mqnamesrv` command line.
 //!
-//! The embedded controller (`enableControllerInNamesrv=true`) belongs to a
-//! later issue: the flag is parsed, and [`service::start`] logs that it is
-//! not supported yet and runs the name server alone.
+//! With `enableControllerInNamesrv=true` (and the controller keys in the
+//! same file, bound by [`NamesrvConfig::load`]) [`service::start`] also
+//! starts a controller node in-process with [`booster_controller::start`]:
+//! it serves on its own `controllerDLegerPeers` address while the name
+//! server keeps its port. The two share nothing; the name server stays
+//! stateless.
 
 pub mod cli;
 pub mod compressed;

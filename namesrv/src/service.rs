@@ -1,7 +1,9 @@
 //! The async shell around [`NamesrvState`]: binds the remoting port, routes
 //! requests to the pure processor under one lock, unregisters brokers whose
 //! connection closed, runs the periodic liveness scan, and persists the KV
-//! store. Nothing here decides anything; it only supplies time and I/O.
+//! store; with `enableControllerInNamesrv=true` it also owns the embedded
+//! controller node. Nothing here decides anything; it only supplies time and
+//! I/O.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -9,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use booster_controller::ControllerHandle;
 use booster_remoting::codec::RemotingCodec;
 use booster_remoting::{BoxFuture, Connection, RemotingCommand, RemotingServer, Router};
 use parking_lot::Mutex;
@@ -34,6 +37,7 @@ pub struct NamesrvHandle {
     state: Arc<Mutex<NamesrvState>>,
     server: Option<RemotingServer>,
     scan_task: JoinHandle<()>,
+    controller: Option<ControllerHandle>,
 }
 
 impl NamesrvHandle {
@@ -48,8 +52,15 @@ impl NamesrvHandle {
         Arc::clone(&self.state)
     }
 
-    /// Stops accepting connections and the liveness scan. Connections
-    /// already open are served until their peers close them.
+    /// The embedded controller's address (its peer address), if one runs.
+    pub fn controller_addr(&self) -> Option<SocketAddr> {
+        self.controller.as_ref().map(ControllerHandle::local_addr)
+    }
+
+    /// Stops accepting connections and the liveness scan; the embedded
+    /// controller, if any, stops serving and its Raft node shuts down in the
+    /// background. Connections already open are served until their peers
+    /// close them.
     pub fn shutdown(mut self) {
         self.stop();
     }
@@ -57,6 +68,7 @@ impl NamesrvHandle {
     fn stop(&mut self) {
         self.server.take();
         self.scan_task.abort();
+        self.controller.take();
     }
 }
 
@@ -67,16 +79,15 @@ impl Drop for NamesrvHandle {
 }
 
 /// Starts a name server with `config` on the current tokio runtime: loads
-/// the KV store, binds `bindAddress:listenPort` (port 0 picks a free one)
-/// and starts the liveness scan.
+/// the KV store, binds `bindAddress:listenPort` (port 0 picks a free one),
+/// starts the liveness scan and, with `enableControllerInNamesrv=true`, the
+/// embedded controller.
 pub async fn start(config: NamesrvConfig) -> Result<NamesrvHandle, NamesrvError> {
-    if config.enable_controller_in_namesrv {
-        // Seam for the embedded controller (a later issue): it will be
-        // started here from the same properties.
-        tracing::warn!(
-            "enableControllerInNamesrv=true: the embedded controller is not supported yet; running the name server alone"
-        );
-    }
+    let controller_config = match (config.enable_controller_in_namesrv, &config.controller) {
+        (false, _) => None,
+        (true, None) => return Err(NamesrvError::NoControllerConfig),
+        (true, Some(c)) => Some(c.clone()),
+    };
     let ip: IpAddr =
         config.bind_address.parse().map_err(|_| NamesrvError::BindAddress(config.bind_address.clone()))?;
     let addr = SocketAddr::new(ip, config.listen_port);
@@ -96,8 +107,12 @@ pub async fn start(config: NamesrvConfig) -> Result<NamesrvHandle, NamesrvError>
     let server = RemotingServer::bind(addr, RemotingCodec::default(), router)
         .await
         .map_err(|source| NamesrvError::Bind { addr, source })?;
+    let controller = match controller_config {
+        Some(c) => Some(booster_controller::start(c).await?),
+        None => None,
+    };
     let scan_task = tokio::spawn(scan_loop(Arc::clone(&state), scan_interval));
-    Ok(NamesrvHandle { local_addr: server.local_addr(), state, server: Some(server), scan_task })
+    Ok(NamesrvHandle { local_addr: server.local_addr(), state, server: Some(server), scan_task, controller })
 }
 
 /// Every `interval`, unregisters brokers silent past their timeout.
@@ -175,5 +190,67 @@ impl KvPersister {
             Ok(Err(e)) => tracing::error!(error = %e, "persist KV config failed"),
             Err(e) => tracing::error!(error = %e, "persist KV config task failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use booster_conf::Properties;
+    use booster_remoting::headers::controller::GetMetaDataResponseHeader;
+    use booster_remoting::{CommandHeader, RemotingClient, request};
+
+    use super::*;
+
+    fn config(dir: &tempfile::TempDir, peer: &str) -> NamesrvConfig {
+        let text = format!(
+            "listenPort=0\nbindAddress=127.0.0.1\nkvConfigPath={}\nenableControllerInNamesrv=true\n\
+             controllerDLegerGroup=group1\ncontrollerDLegerPeers=n0-{peer}\ncontrollerDLegerSelfId=n0\n\
+             controllerStorePath={}\n",
+            dir.path().join("kvConfig.json").display(),
+            dir.path().join("controller").display()
+        );
+        NamesrvConfig::load(Properties::parse_str(&text, "namesrv.conf").unwrap()).unwrap().config
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded_controller_serves_on_its_peer_port() {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let peer = format!("127.0.0.1:{port}");
+        let ns = start(config(&dir, &peer)).await.unwrap();
+        assert_eq!(ns.controller_addr().map(|a| a.to_string()), Some(peer.clone()));
+        assert_ne!(ns.local_addr().port(), port);
+
+        let client = RemotingClient::default();
+        let timeout = Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let resp = client
+                .invoke(&peer, RemotingCommand::request(request::CONTROLLER_GET_METADATA_INFO), timeout)
+                .await
+                .unwrap();
+            if GetMetaDataResponseHeader::from_command(&resp).unwrap().is_leader == Some(true) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the embedded controller never leads");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let ns_addr = ns.local_addr().to_string();
+        let cluster = RemotingCommand::request(request::GET_BROKER_CLUSTER_INFO);
+        assert_eq!(
+            client.invoke(&ns_addr, cluster, timeout).await.unwrap().code,
+            0,
+            "the name server still serves"
+        );
+        ns.shutdown();
+    }
+
+    #[tokio::test]
+    async fn enabled_controller_needs_its_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = NamesrvConfig { controller: None, ..config(&dir, "127.0.0.1:1") };
+        assert!(matches!(start(config).await, Err(NamesrvError::NoControllerConfig)));
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::{ApplyProperties, ConfigError};
+use crate::{ApplyProperties, ConfigError, Properties};
 
 /// Every key with a non-default value, one per line (line = index + 1).
 const ALL_KEYS: &str = "\
@@ -61,6 +61,7 @@ fn expected_all() -> NamesrvConfig {
         wait_seconds_for_service: 7,
         delete_topic_with_broker_registration: true,
         config_black_list: "a;b".into(),
+        controller: None,
     }
 }
 
@@ -129,4 +130,47 @@ fn toml_input_uses_the_same_keys() {
         NamesrvConfig::from_toml_str("listenPort = 1234\norderMessageEnable = true\n", "ns.toml").unwrap();
     assert_eq!(loaded.config.listen_port, 1234);
     assert!(loaded.config.order_message_enable);
+}
+
+const EMBEDDED: &str = "\
+listenPort=9876
+enableControllerInNamesrv=true
+controllerDLegerGroup=group1
+controllerDLegerPeers=n0-127.0.0.1:9878;n1-127.0.0.1:9868;n2-127.0.0.1:9858
+controllerDLegerSelfId=n0
+scanNotActiveBrokerInterval=3000
+nosuchKey=1
+";
+
+#[test]
+fn embedded_controller_keys_bind_to_a_controller_config() {
+    let loaded = NamesrvConfig::load(Properties::parse_str(EMBEDDED, "ns.conf").unwrap()).unwrap();
+    let controller = loaded.config.controller.clone().expect("controller config");
+    assert_eq!(controller.controller_d_leger_group.as_deref(), Some("group1"));
+    assert_eq!(controller.self_peer().unwrap().addr, "127.0.0.1:9878");
+    // A key both structs know sets both (spec/config.md §1.2.1).
+    assert_eq!(
+        (loaded.config.scan_not_active_broker_interval, controller.scan_not_active_broker_interval),
+        (3000, 3000)
+    );
+    let unknown: Vec<&str> = loaded.unknown_keys.iter().map(|k| k.key.as_str()).collect();
+    assert_eq!(unknown, ["nosuchKey"]);
+}
+
+#[test]
+fn embedded_controller_errors_name_the_key() {
+    let text = EMBEDDED.replace("SelfId=n0", "SelfId=n7");
+    let err = NamesrvConfig::load(Properties::parse_str(&text, "ns.conf").unwrap()).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::InvalidValue { line: 5, ref key, .. } if key == "controllerDLegerSelfId"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_the_flag_controller_keys_stay_unknown() {
+    let text = EMBEDDED.replace("enableControllerInNamesrv=true", "enableControllerInNamesrv=false");
+    let loaded = NamesrvConfig::load(Properties::parse_str(&text, "ns.conf").unwrap()).unwrap();
+    assert_eq!(loaded.config.controller, None);
+    assert_eq!(loaded.unknown_keys.len(), 4);
 }

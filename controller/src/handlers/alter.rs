@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{HandlerResult, SyncStateSetBody};
+use super::{HandlerResult, SyncStateSet};
 use crate::controller::Controller;
 use crate::error::ControllerError;
 use crate::event::Event;
@@ -21,13 +21,13 @@ pub struct AlterSyncStateSetRequest {
     /// The requester's view of the master epoch.
     pub master_epoch: i32,
     /// Proposed set plus the requester's current `syncStateSetEpoch`.
-    pub new_sync_state_set: SyncStateSetBody,
+    pub new_sync_state_set: SyncStateSet,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlterSyncStateSetResponse {
     pub new_sync_state_set_epoch: i32,
-    pub sync_state_set: SyncStateSetBody,
+    pub sync_state_set: SyncStateSet,
 }
 
 impl Controller {
@@ -87,7 +87,7 @@ impl Controller {
         };
         let resp = AlterSyncStateSetResponse {
             new_sync_state_set_epoch: new_epoch,
-            sync_state_set: SyncStateSetBody {
+            sync_state_set: SyncStateSet {
                 sync_state_set: proposed.clone(),
                 sync_state_set_epoch: new_epoch,
             },

@@ -20,7 +20,7 @@ fn req(c: &Controller, master: i64, ids: &[i64]) -> AlterSyncStateSetRequest {
         broker_name: NAME.into(),
         master_broker_id: master,
         master_epoch: s.master_epoch,
-        new_sync_state_set: SyncStateSetBody {
+        new_sync_state_set: SyncStateSet {
             sync_state_set: ids.iter().copied().collect(),
             sync_state_set_epoch: s.sync_state_set_epoch,
         },

@@ -6,9 +6,9 @@
 //! Hence the response has a `code`; ELECT_MASTER_FAILED (2012) and
 //! NEED_TO_BE_REGISTERED (2010) are [`ControllerError`]s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use super::HandlerResult;
+use super::{BrokerMemberGroup, HandlerResult};
 use crate::codes::ResponseCode;
 use crate::controller::Controller;
 use crate::elect_policy::{CandidateInfo, ElectInput, elect};
@@ -36,14 +36,6 @@ impl ElectMasterRequest {
             designate_elect: false,
         }
     }
-}
-
-/// All registered replicas of a set (spec §5.2 `brokerMemberGroup`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokerMemberGroup {
-    pub cluster: String,
-    pub broker_name: String,
-    pub broker_addrs: BTreeMap<i64, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

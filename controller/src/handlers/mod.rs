@@ -13,21 +13,15 @@ mod ids;
 mod read;
 mod register;
 
-use std::collections::BTreeSet;
-
 pub use alter::{AlterSyncStateSetRequest, AlterSyncStateSetResponse};
+pub use booster_model::controller::{
+    BrokerMemberGroup, BrokerReplicasInfo, ReplicaIdentity, ReplicasInfo, SyncStateSet,
+};
 pub use clean::CleanBrokerDataRequest;
-pub use elect::{BrokerMemberGroup, ElectMasterRequest, ElectMasterResponse};
+pub use elect::{ElectMasterRequest, ElectMasterResponse};
 pub use ids::{ApplyBrokerIdRequest, BrokerNames, GetNextBrokerIdResponse};
-pub use read::{BrokerReplicasInfo, GetReplicaInfoResponse, ReplicaIdentity, ReplicasInfo};
+pub use read::GetReplicaInfoResponse;
 pub use register::{MasterInfo, RegisterBrokerRequest, RegisterBrokerResponse};
-
-/// SyncStateSet body (spec §5.1): the set plus the epoch it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SyncStateSetBody {
-    pub sync_state_set: BTreeSet<i64>,
-    pub sync_state_set_epoch: i32,
-}
 
 /// Result type shared by all handlers.
 pub type HandlerResult<R> = Result<(R, Vec<crate::Event>), crate::ControllerError>;

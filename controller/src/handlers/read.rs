@@ -1,9 +1,7 @@
 //! Read-only requests: CONTROLLER_GET_REPLICA_INFO (1004, spec §4.4) and
 //! CONTROLLER_GET_SYNC_STATE_DATA (1006, spec §4.6). They never emit events.
 
-use std::collections::BTreeMap;
-
-use super::{HandlerResult, SyncStateSetBody};
+use super::{BrokerReplicasInfo, HandlerResult, ReplicaIdentity, ReplicasInfo, SyncStateSet};
 use crate::controller::Controller;
 use crate::error::ControllerError;
 
@@ -12,32 +10,7 @@ pub struct GetReplicaInfoResponse {
     pub master_broker_id: Option<i64>,
     pub master_address: Option<String>,
     pub master_epoch: i32,
-    pub sync_state_set: SyncStateSetBody,
-}
-
-/// One replica in BrokerReplicasInfo (spec §5.3).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplicaIdentity {
-    pub broker_name: String,
-    pub broker_id: i64,
-    pub broker_address: String,
-    pub alive: bool,
-}
-
-/// Per-set entry of BrokerReplicasInfo, replicas split by SyncStateSet membership.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplicasInfo {
-    pub master_broker_id: Option<i64>,
-    pub master_address: Option<String>,
-    pub master_epoch: i32,
-    pub sync_state_set_epoch: i32,
-    pub in_sync_replicas: Vec<ReplicaIdentity>,
-    pub not_in_sync_replicas: Vec<ReplicaIdentity>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct BrokerReplicasInfo {
-    pub replicas_info_table: BTreeMap<String, ReplicasInfo>,
+    pub sync_state_set: SyncStateSet,
 }
 
 impl Controller {
@@ -55,7 +28,7 @@ impl Controller {
             master_broker_id: set.sync.master_broker_id,
             master_address: set.master_address().map(str::to_owned),
             master_epoch: set.sync.master_epoch,
-            sync_state_set: SyncStateSetBody {
+            sync_state_set: SyncStateSet {
                 sync_state_set: set.sync.sync_state_set.clone(),
                 sync_state_set_epoch: set.sync.sync_state_set_epoch,
             },

@@ -1,7 +1,7 @@
 //! CONTROLLER_REGISTER_BROKER (1003, spec §4.3): a replica with a controller id
 //! announces its current address and learns the master, if one is alive.
 
-use super::{HandlerResult, SyncStateSetBody};
+use super::{HandlerResult, SyncStateSet};
 use crate::controller::Controller;
 use crate::error::ControllerError;
 use crate::event::Event;
@@ -30,7 +30,7 @@ pub struct RegisterBrokerResponse {
     /// Present only if the set has a master **and it is alive**, so a broker
     /// never follows a dead master after a restart.
     pub master: Option<MasterInfo>,
-    pub sync_state_set: SyncStateSetBody,
+    pub sync_state_set: SyncStateSet,
 }
 
 impl Controller {
@@ -70,7 +70,7 @@ impl Controller {
             cluster_name: req.cluster_name.clone(),
             broker_name: req.broker_name.clone(),
             master,
-            sync_state_set: SyncStateSetBody {
+            sync_state_set: SyncStateSet {
                 sync_state_set: set.sync.sync_state_set.clone(),
                 sync_state_set_epoch: set.sync.sync_state_set_epoch,
             },

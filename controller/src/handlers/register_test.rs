@@ -26,7 +26,7 @@ fn same_address_emits_no_event_and_no_master_before_election() {
     let (resp, events) = c.handle_register_broker(&reg(2, &addr(2)), 0).unwrap();
     assert!(events.is_empty());
     assert_eq!(resp.master, None);
-    assert_eq!(resp.sync_state_set, SyncStateSetBody::default());
+    assert_eq!(resp.sync_state_set, SyncStateSet::default());
 }
 
 #[test]

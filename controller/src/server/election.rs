@@ -1,0 +1,76 @@
+//! Controller-triggered elections (spec §7.4) and the role-change push
+//! (spec §8.5).
+//!
+//! A trigger comes from the liveness scan, a closed broker connection or the
+//! inactive-master scan; only the leader acts on it, with up to
+//! `electMasterMaxRetryCount` ELECT_MASTER(brokerName, −1) attempts through
+//! the same serialized path as broker requests. Each 2004 commits "no
+//! master" and bumps the epoch (pitfall P-C6).
+
+use std::time::Duration;
+
+use booster_remoting::{RemotingClient, RemotingCommand};
+
+use super::service::{ControllerService, Rejected};
+use crate::codes::ResponseCode;
+use crate::{ElectMasterRequest, ElectionTrigger, Replicator};
+
+/// Bound on one NOTIFY_BROKER_ROLE_CHANGED send (RocketMQ: 3000 ms oneway).
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl<R: Replicator> ControllerService<R> {
+    /// Runs the elections `triggers` ask for, if this node is the leader.
+    pub async fn run_election_triggers(&self, triggers: Vec<ElectionTrigger>) {
+        if triggers.is_empty() || !self.replicator().metadata().is_leader {
+            return;
+        }
+        for trigger in triggers {
+            tracing::info!(broker = %trigger.broker_name, reason = ?trigger.reason, "master inactive; electing a new one");
+            self.controller_triggered_election(&trigger.broker_name).await;
+        }
+    }
+
+    /// Stops at the first SUCCESS (or when a master still exists, or this
+    /// node stops leading).
+    async fn controller_triggered_election(&self, broker_name: &str) {
+        let attempts = self.config.read().elect_master_max_retry_count.max(1);
+        let request = ElectMasterRequest::controller_triggered(broker_name);
+        for attempt in 1..=attempts {
+            match self.elect(&request).await {
+                Ok(resp) if resp.code == ResponseCode::Success => {
+                    tracing::info!(broker = broker_name, master = ?resp.master_broker_id, epoch = resp.master_epoch, "new master elected");
+                    return;
+                }
+                Ok(resp) if resp.code == ResponseCode::ControllerMasterStillExist => return,
+                Ok(resp) => {
+                    tracing::warn!(broker = broker_name, attempt, code = ?resp.code, "controller-triggered election found no master")
+                }
+                Err(Rejected::NotLeader) => return,
+                Err(e) => {
+                    tracing::warn!(broker = broker_name, attempt, error = ?e, "controller-triggered election failed")
+                }
+            }
+        }
+    }
+}
+
+/// Sends NOTIFY_BROKER_ROLE_CHANGED oneway, each target on its own task.
+#[derive(Debug, Default)]
+pub(crate) struct RoleChangeNotifier {
+    client: RemotingClient,
+}
+
+impl RoleChangeNotifier {
+    pub(crate) fn send(&self, targets: Vec<String>, notify: RemotingCommand) {
+        for addr in targets {
+            let (client, notify) = (self.client.clone(), notify.clone());
+            tokio::spawn(async move {
+                match tokio::time::timeout(NOTIFY_TIMEOUT, client.invoke_oneway(&addr, notify)).await {
+                    Ok(Ok(())) => tracing::debug!(%addr, "broker role change notified"),
+                    Ok(Err(e)) => tracing::warn!(%addr, error = %e, "notify broker role changed failed"),
+                    Err(_) => tracing::warn!(%addr, "notify broker role changed timed out"),
+                }
+            });
+        }
+    }
+}
