@@ -35,8 +35,12 @@
 //! the test's temp dir, and dropping it SIGKILLs and reaps the child. When a
 //! test panics, [`Cluster`]'s drop prints the tail of both logs. Every wait is
 //! bounded.
+//!
+//! [`ha`] runs a broker group (a master and slaves) the same way.
 
 #![allow(dead_code)]
+
+pub mod ha;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -179,7 +183,12 @@ impl Proc {
     pub fn spawn(name: &str, mut cmd: Command, log_path: PathBuf) -> Proc {
         let log = File::create(&log_path).expect("create log file");
         let log_level = std::env::var("BOOSTER_E2E_LOG").unwrap_or_else(|_| "info".into());
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::from(log)).env("RUST_LOG", log_level);
+        // NO_COLOR: the logs are files that tests search (`LogWatch`).
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .env("RUST_LOG", log_level)
+            .env("NO_COLOR", "1");
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {name}: {e}"));
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = mpsc::channel();
@@ -255,19 +264,23 @@ impl Proc {
     /// SIGTERM, then a bounded wait; SIGKILL if it does not stop in time.
     /// Returns the exit status and whether the stop was graceful.
     pub fn terminate(&mut self) -> (ExitStatus, bool) {
-        let pid = self.pid() as libc::pid_t;
         if self.try_wait().is_none() {
-            // SAFETY: plain kill(2) on our own child's pid; the child is not
-            // reaped yet (try_wait returned None), so the pid is still ours.
-            unsafe {
-                libc::kill(pid, libc::SIGTERM);
-            }
+            self.signal(libc::SIGTERM);
         }
         if let Some(status) = self.wait_exit(STOP_TIMEOUT) {
             self.child = None;
             return (status, true);
         }
         (self.kill9(), false)
+    }
+
+    /// Sends `signal` (SIGTERM, SIGSTOP, SIGCONT…) to the running child.
+    pub fn signal(&self, signal: libc::c_int) {
+        let child = self.child.as_ref().expect("process already gone");
+        // SAFETY: plain kill(2) on our own child's pid; the child is not
+        // reaped yet (we still hold it), so the pid is still ours.
+        let rc = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        assert_eq!(rc, 0, "kill({}, {signal}): {}", child.id(), std::io::Error::last_os_error());
     }
 
     /// SIGKILL and reap.
@@ -302,6 +315,79 @@ fn tail(path: &Path, lines: usize) -> String {
 }
 
 // ---------------------------------------------------------------------------
+// Starting the servers
+// ---------------------------------------------------------------------------
+
+/// An `mqnamesrv` on port 0 with its files under `dir`; returns it and its
+/// address.
+pub fn start_namesrv(dir: &Path) -> (Proc, String) {
+    let ns_conf = dir.join("namesrv.conf");
+    std::fs::write(
+        &ns_conf,
+        format!("listenPort=0\nkvConfigPath={}\n", dir.join("namesrv").join("kvConfig.json").display()),
+    )
+    .unwrap();
+    let mut cmd = Command::new(bin("mqnamesrv"));
+    cmd.arg("-c").arg(&ns_conf).current_dir(dir);
+    let mut namesrv = Proc::spawn("mqnamesrv", cmd, dir.join("namesrv.log"));
+    let port: u16 = namesrv.wait_for_line(BOOT_TIMEOUT, |line| {
+        line.strip_prefix("The Name Server boot success.")
+            .and_then(|rest| rest.rsplit(':').next())
+            .and_then(|p| p.trim().parse().ok())
+    });
+    (namesrv, format!("127.0.0.1:{port}"))
+}
+
+/// The `broker.conf` every e2e broker starts from (`listen_port` 0: the OS
+/// picks).
+pub fn base_broker_conf(store: &Path, listen_port: u16, ha_port: u16) -> BTreeMap<String, String> {
+    [
+        ("brokerClusterName", CLUSTER_NAME.to_owned()),
+        ("brokerName", BROKER_NAME.to_owned()),
+        ("brokerId", "0".to_owned()),
+        ("brokerIP1", "127.0.0.1".to_owned()),
+        ("listenPort", listen_port.to_string()),
+        ("haListenPort", ha_port.to_string()),
+        ("storePathRootDir", store.display().to_string()),
+        ("storePathCommitLog", store.join("commitlog").display().to_string()),
+        // Small files: fast to map and to preallocate in a temp dir.
+        ("mappedFileSizeCommitLog", (64 * 1024 * 1024).to_string()),
+        ("mappedFileSizeConsumeQueue", (30_000 * 20).to_string()),
+        ("autoCreateTopicEnable", "true".to_owned()),
+        ("autoCreateSubscriptionGroup", "true".to_owned()),
+        ("flushConsumerOffsetInterval", "1000".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// Writes `conf` to `<dir>/broker.conf`, runs `mqbroker` there and waits
+/// for its boot line; returns it and its bound port.
+pub fn spawn_broker(
+    name: &str,
+    dir: &Path,
+    conf: &BTreeMap<String, String>,
+    namesrv_addr: &str,
+    log: PathBuf,
+) -> (Proc, u16) {
+    let path = dir.join("broker.conf");
+    std::fs::write(&path, conf.iter().map(|(k, v)| format!("{k}={v}\n")).collect::<String>()).unwrap();
+    let mut cmd = Command::new(bin("mqbroker"));
+    cmd.arg("-c").arg(&path).arg("-n").arg(namesrv_addr).current_dir(dir);
+    let mut broker = Proc::spawn(name, cmd, log);
+    // "The broker[broker-e2e, 127.0.0.1:10911] boot success."
+    let port: u16 = broker.wait_for_line(BOOT_TIMEOUT, |line| {
+        if !line.contains("boot success") {
+            return None;
+        }
+        let inner = line.split('[').nth(1)?.split(']').next()?;
+        inner.rsplit(':').next()?.trim().parse().ok()
+    });
+    (broker, port)
+}
+
+// ---------------------------------------------------------------------------
 // A name server + one broker
 // ---------------------------------------------------------------------------
 
@@ -332,25 +418,9 @@ impl Cluster {
     /// `extra` are additional (or overriding) `broker.conf` lines.
     pub fn start_with(extra: &[(&str, &str)]) -> Cluster {
         let dir = tempfile::Builder::new().prefix("booster-e2e-").tempdir().expect("tempdir");
-        let ns_conf = dir.path().join("namesrv.conf");
-        std::fs::write(
-            &ns_conf,
-            format!(
-                "listenPort=0\nkvConfigPath={}\n",
-                dir.path().join("namesrv").join("kvConfig.json").display()
-            ),
-        )
-        .unwrap();
-        let mut cmd = Command::new(bin("mqnamesrv"));
-        cmd.arg("-c").arg(&ns_conf).current_dir(dir.path());
-        let mut namesrv = Proc::spawn("mqnamesrv", cmd, dir.path().join("namesrv.log"));
-        let port: u16 = namesrv.wait_for_line(BOOT_TIMEOUT, |line| {
-            line.strip_prefix("The Name Server boot success.")
-                .and_then(|rest| rest.rsplit(':').next())
-                .and_then(|p| p.trim().parse().ok())
-        });
+        let (namesrv, namesrv_addr) = start_namesrv(dir.path());
         let mut cluster = Cluster {
-            namesrv_addr: format!("127.0.0.1:{port}"),
+            namesrv_addr,
             namesrv,
             broker: None,
             broker_port: 0,
@@ -367,52 +437,15 @@ impl Cluster {
         SocketAddr::from(([127, 0, 0, 1], self.broker_port))
     }
 
-    fn broker_conf(&self) -> String {
-        let store = self.dir.path().join("store");
-        let mut conf = BTreeMap::<String, String>::new();
-        for (k, v) in [
-            ("brokerClusterName", CLUSTER_NAME.to_owned()),
-            ("brokerName", BROKER_NAME.to_owned()),
-            ("brokerId", "0".to_owned()),
-            ("brokerIP1", "127.0.0.1".to_owned()),
-            ("listenPort", self.broker_port.to_string()),
-            ("haListenPort", self.ha_port.to_string()),
-            ("storePathRootDir", store.display().to_string()),
-            ("storePathCommitLog", store.join("commitlog").display().to_string()),
-            // Small files: fast to map and to preallocate in a temp dir.
-            ("mappedFileSizeCommitLog", (64 * 1024 * 1024).to_string()),
-            ("mappedFileSizeConsumeQueue", (30_000 * 20).to_string()),
-            ("autoCreateTopicEnable", "true".to_owned()),
-            ("autoCreateSubscriptionGroup", "true".to_owned()),
-            ("flushConsumerOffsetInterval", "1000".to_owned()),
-        ] {
-            conf.insert(k.to_owned(), v);
-        }
-        for (k, v) in &self.broker_extra {
-            conf.insert(k.clone(), v.clone());
-        }
-        conf.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
-    }
-
     /// Starts (or restarts) the broker; the first start binds port 0, later
     /// ones reuse the port so clients find it at the same address.
     pub fn start_broker(&mut self) {
         assert!(self.broker.is_none(), "broker already running");
-        let conf = self.dir.path().join("broker.conf");
-        std::fs::write(&conf, self.broker_conf()).unwrap();
+        let mut conf = base_broker_conf(&self.dir.path().join("store"), self.broker_port, self.ha_port);
+        conf.extend(self.broker_extra.clone());
         self.broker_starts += 1;
-        let mut cmd = Command::new(bin("mqbroker"));
-        cmd.arg("-c").arg(&conf).arg("-n").arg(&self.namesrv_addr).current_dir(self.dir.path());
         let log = self.dir.path().join(format!("broker-{}.log", self.broker_starts));
-        let mut broker = Proc::spawn("mqbroker", cmd, log);
-        // "The broker[broker-e2e, 127.0.0.1:10911] boot success."
-        let port: u16 = broker.wait_for_line(BOOT_TIMEOUT, |line| {
-            if !line.contains("boot success") {
-                return None;
-            }
-            let inner = line.split('[').nth(1)?.split(']').next()?;
-            inner.rsplit(':').next()?.trim().parse().ok()
-        });
+        let (broker, port) = spawn_broker("mqbroker", self.dir.path(), &conf, &self.namesrv_addr, log);
         assert!(self.broker_port == 0 || self.broker_port == port, "broker moved to port {port}");
         self.broker_port = port;
         self.broker = Some(broker);
