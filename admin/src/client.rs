@@ -5,12 +5,18 @@
 use std::time::Duration;
 
 use booster_model::connection::ConsumerConnection;
+use booster_model::controller::{BrokerReplicasInfo, ElectMasterResponseBody, EpochEntryCache};
+use booster_model::ha_runtime::HaRuntimeInfo;
 use booster_model::route::{KvTable, decode_body};
 use booster_model::{ClusterInfo, ConsumeStats, TopicList, TopicRouteData, TopicStatsTable};
 use booster_remoting::header::CommandHeader;
 use booster_remoting::headers::broker::{
     CreateTopicRequestHeader, DeleteTopicRequestHeader, GetConsumeStatsRequestHeader,
     GetConsumerConnectionListRequestHeader, GetTopicStatsInfoRequestHeader, ViewMessageRequestHeader,
+};
+use booster_remoting::headers::controller::{
+    CleanControllerBrokerDataRequestHeader, ElectMasterRequestHeader, ElectMasterResponseHeader,
+    GetMetaDataResponseHeader,
 };
 use booster_remoting::headers::namesrv::{
     DeleteTopicFromNamesrvRequestHeader, GetRouteInfoRequestHeader, GetTopicsByClusterRequestHeader,
@@ -20,7 +26,7 @@ use booster_remoting::{ExtFields, RemotingClient, RemotingCommand, ResponseCode,
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::args::UpdateTopic;
+use crate::args::{CleanBrokerMetadata, UpdateTopic};
 use crate::error::{AdminError, response_code_name};
 
 /// Java's `MixAll.AUTO_CREATE_TOPIC_KEY_TOPIC`, sent as `defaultTopic`.
@@ -114,6 +120,18 @@ impl AdminClient {
             code_name: "RPC_ADDR_IS_NULL",
             remark: None,
         }))
+    }
+
+    fn header<H: CommandHeader>(
+        what: &'static str,
+        addr: &str,
+        resp: &RemotingCommand,
+    ) -> Result<H, AdminError> {
+        H::from_command(resp).map_err(|source| AdminError::BadHeader {
+            request: what,
+            addr: addr.to_owned(),
+            source,
+        })
     }
 
     fn request(code: i32, fields: ExtFields) -> RemotingCommand {
@@ -251,4 +269,122 @@ impl AdminClient {
             .await?;
         Self::body("VIEW_MESSAGE_BY_ID", broker, resp)
     }
+
+    pub async fn controller_metadata(
+        &self,
+        controller: &str,
+    ) -> Result<GetMetaDataResponseHeader, AdminError> {
+        const WHAT: &str = "CONTROLLER_GET_METADATA_INFO";
+        let resp = self
+            .call(controller, WHAT, RemotingCommand::request(request::CONTROLLER_GET_METADATA_INFO))
+            .await?;
+        Self::header(WHAT, controller, &resp)
+    }
+
+    /// The controller leader's address, asked from any controller (what
+    /// Java's admin does before every leader-only request).
+    pub async fn controller_leader(&self, controller: &str) -> Result<String, AdminError> {
+        self.controller_metadata(controller)
+            .await?
+            .controller_leader_address
+            .filter(|a| !a.trim().is_empty())
+            .ok_or_else(|| AdminError::NoControllerLeader { addr: controller.to_owned() })
+    }
+
+    /// The replicas of `broker_names` (a JSON array body).
+    pub async fn sync_state_data(
+        &self,
+        leader: &str,
+        broker_names: &[String],
+    ) -> Result<BrokerReplicasInfo, AdminError> {
+        let body = serde_json::to_vec(broker_names).unwrap_or_default();
+        let cmd = RemotingCommand::request(request::CONTROLLER_GET_SYNC_STATE_DATA).with_body(body);
+        self.json(leader, "CONTROLLER_GET_SYNC_STATE_DATA", cmd).await
+    }
+
+    pub async fn broker_epoch_cache(&self, broker: &str) -> Result<EpochEntryCache, AdminError> {
+        let cmd = RemotingCommand::request(request::GET_BROKER_EPOCH_CACHE);
+        self.json(broker, "GET_BROKER_EPOCH_CACHE", cmd).await
+    }
+
+    /// An admin-designated election (`designateElect=true`).
+    pub async fn elect_master(
+        &self,
+        leader: &str,
+        cluster: &str,
+        broker_name: &str,
+        broker_id: i64,
+    ) -> Result<(ElectMasterResponseHeader, ElectMasterResponseBody), AdminError> {
+        const WHAT: &str = "CONTROLLER_ELECT_MASTER";
+        let header = ElectMasterRequestHeader {
+            cluster_name: Some(cluster.to_owned()),
+            broker_name: broker_name.to_owned(),
+            broker_id: Some(broker_id),
+            designate_elect: Some(true),
+            invoke_time: Some(now_ms()),
+        };
+        let resp =
+            self.call(leader, WHAT, Self::request(request::CONTROLLER_ELECT_MASTER, header.encode())).await?;
+        let head = Self::header(WHAT, leader, &resp)?;
+        let body = match &resp.body {
+            Some(b) if !b.is_empty() => decode_body(b).map_err(|source| AdminError::Decode {
+                request: WHAT,
+                addr: leader.to_owned(),
+                source,
+            })?,
+            _ => ElectMasterResponseBody::default(),
+        };
+        Ok((head, body))
+    }
+
+    pub async fn clean_broker_data(&self, leader: &str, c: &CleanBrokerMetadata) -> Result<(), AdminError> {
+        let header = CleanControllerBrokerDataRequestHeader {
+            cluster_name: c.cluster.clone(),
+            broker_name: c.broker_name.clone(),
+            broker_controller_ids_to_clean: c.broker_ids.clone(),
+            is_clean_living_broker: Some(c.clean_living),
+            invoke_time: Some(now_ms()),
+        };
+        let cmd = Self::request(request::CLEAN_BROKER_DATA, header.encode());
+        self.call(leader, "CLEAN_BROKER_DATA", cmd).await.map(drop)
+    }
+
+    /// One controller's configuration, in the order it sent it.
+    pub async fn controller_config(&self, controller: &str) -> Result<Vec<(String, String)>, AdminError> {
+        const WHAT: &str = "GET_CONTROLLER_CONFIG";
+        let resp =
+            self.call(controller, WHAT, RemotingCommand::request(request::GET_CONTROLLER_CONFIG)).await?;
+        let body = Self::body(WHAT, controller, resp)?;
+        let text = String::from_utf8_lossy(&body);
+        let props =
+            booster_conf::Properties::parse_str(&text, format!("{WHAT} answer")).map_err(|source| {
+                AdminError::BadProperties {
+                    request: WHAT,
+                    addr: controller.to_owned(),
+                    source: Box::new(source),
+                }
+            })?;
+        Ok(props.iter().map(|e| (e.key.clone(), e.value.clone())).collect())
+    }
+
+    /// Sets `key=value` on one controller (it applies it locally only).
+    pub async fn update_controller_config(
+        &self,
+        controller: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), AdminError> {
+        let cmd = RemotingCommand::request(request::UPDATE_CONTROLLER_CONFIG)
+            .with_body(format!("{key}={value}\n").into_bytes());
+        self.call(controller, "UPDATE_CONTROLLER_CONFIG", cmd).await.map(drop)
+    }
+
+    pub async fn ha_status(&self, broker: &str) -> Result<HaRuntimeInfo, AdminError> {
+        self.json(broker, "GET_BROKER_HA_STATUS", RemotingCommand::request(request::GET_BROKER_HA_STATUS))
+            .await
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }

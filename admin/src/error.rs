@@ -2,7 +2,8 @@
 //! is sent (each names the command and the flag), [`AdminError`] for what
 //! goes wrong talking to servers or reading their answers.
 
-use booster_remoting::ConnectionError;
+use booster_conf::ConfigError;
+use booster_remoting::{ConnectionError, HeaderError};
 
 use crate::message::RecordError;
 use crate::msg_id::MsgIdError;
@@ -77,10 +78,30 @@ pub enum AdminError {
     },
     #[error("{request} answer from {addr} has no body")]
     NoBody { request: &'static str, addr: String },
+    #[error("{request} answer from {addr} has a bad header: {source}")]
+    BadHeader {
+        request: &'static str,
+        addr: String,
+        #[source]
+        source: HeaderError,
+    },
+    #[error("{request} answer from {addr} is not properties text: {source}")]
+    BadProperties {
+        request: &'static str,
+        addr: String,
+        #[source]
+        source: Box<ConfigError>,
+    },
+    #[error(
+        "controller {addr} knows no leader (controllerLeaderAddress is empty); try again once one is elected"
+    )]
+    NoControllerLeader { addr: String },
     #[error("cluster {cluster:?} not found in the name server (known clusters: {known})")]
     UnknownCluster { cluster: String, known: String },
     #[error("no broker with address {0} is registered in the name server")]
     UnknownBroker(String),
+    #[error("no broker of {0} is registered in the name server")]
+    UnknownBrokerSets(String),
     #[error("topic {topic:?} has no broker{}", cluster_suffix(.cluster))]
     NoBrokers { topic: String, cluster: Option<String> },
     #[error(
@@ -130,6 +151,23 @@ pub fn response_code_name(code: i32) -> &'static str {
         208 => "NO_MESSAGE",
         604 => "ILLEGAL_OPERATION",
         1500 => "GO_AWAY",
+        2000 => "CONTROLLER_FENCED_MASTER_EPOCH",
+        2001 => "CONTROLLER_FENCED_SYNC_STATE_SET_EPOCH",
+        2002 => "CONTROLLER_INVALID_MASTER",
+        2003 => "CONTROLLER_INVALID_REPLICAS",
+        2004 => "CONTROLLER_MASTER_NOT_AVAILABLE",
+        2005 => "CONTROLLER_INVALID_REQUEST",
+        2006 => "CONTROLLER_BROKER_NOT_ALIVE",
+        2007 => "CONTROLLER_NOT_LEADER",
+        2008 => "CONTROLLER_BROKER_METADATA_NOT_EXIST",
+        2009 => "CONTROLLER_INVALID_CLEAN_BROKER_METADATA",
+        2010 => "CONTROLLER_BROKER_NEED_TO_BE_REGISTERED",
+        2011 => "CONTROLLER_MASTER_STILL_EXIST",
+        2012 => "CONTROLLER_ELECT_MASTER_FAILED",
+        2013 => "CONTROLLER_ALTER_SYNC_STATE_SET_FAILED",
+        2014 => "CONTROLLER_BROKER_ID_INVALID",
+        2015 => "CONTROLLER_JRAFT_INTERNAL_ERROR",
+        2016 => "CONTROLLER_BROKER_LIVE_INFO_NOT_EXISTS",
         _ => "error",
     }
 }

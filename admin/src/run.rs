@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use booster_model::{ClusterInfo, ConsumeStats, TopicRouteData, TopicStatsTable};
 
-use crate::args::{Command, Invocation, Target, UpdateTopic};
+use crate::args::{BrokerSets, Command, Invocation, Target, UpdateTopic};
 use crate::client::AdminClient;
 use crate::error::AdminError;
 use crate::format::{self, BrokerRuntime, GroupSummary, TimeFmt};
@@ -35,21 +35,28 @@ impl Output<'_> {
     }
 }
 
-/// Runs the command with requests timing out after `timeout`.
+/// Runs the command with requests timing out after `timeout`; commands
+/// given `-i` run again every that many seconds until killed.
 pub async fn run(inv: &Invocation, timeout: Duration, o: &mut Output<'_>) -> Result<(), AdminError> {
     let admin = AdminClient::new(inv.namesrv.clone(), timeout);
-    match &inv.command {
-        Command::ClusterList { cluster, more_stats, interval_secs } => loop {
-            cluster_list(&admin, cluster.as_deref(), *more_stats, o).await?;
-            match interval_secs {
-                Some(s) => tokio::time::sleep(Duration::from_secs(*s)).await,
-                None => return Ok(()),
-            }
-        },
-        Command::TopicList { cluster_model } => topic_list(&admin, *cluster_model, o).await,
+    loop {
+        run_once(&admin, &inv.command, o).await?;
+        match inv.command.interval_secs() {
+            Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+            None => return Ok(()),
+        }
+    }
+}
+
+async fn run_once(admin: &AdminClient, command: &Command, o: &mut Output<'_>) -> Result<(), AdminError> {
+    match command {
+        Command::ClusterList { cluster, more_stats, .. } => {
+            cluster_list(admin, cluster.as_deref(), *more_stats, o).await
+        }
+        Command::TopicList { cluster_model } => topic_list(admin, *cluster_model, o).await,
         Command::TopicRoute { topic } => o.print(&format::topic_route(&admin.topic_route(topic).await?)),
-        Command::UpdateTopic(u) => update_topic(&admin, u, o).await,
-        Command::DeleteTopic { topic, cluster } => delete_topic(&admin, topic, cluster, o).await,
+        Command::UpdateTopic(u) => update_topic(admin, u, o).await,
+        Command::DeleteTopic { topic, cluster } => delete_topic(admin, topic, cluster, o).await,
         Command::TopicStatus { topic, cluster } => {
             let route = admin.topic_route(topic).await?;
             let mut table = TopicStatsTable::default();
@@ -59,10 +66,10 @@ pub async fn run(inv: &Invocation, timeout: Duration, o: &mut Output<'_>) -> Res
             o.print(&format::topic_status(&table, o.tf))
         }
         Command::ConsumerProgress { group: Some(group), topic } => {
-            let stats = consume_stats(&admin, group, topic.as_deref()).await?;
+            let stats = consume_stats(admin, group, topic.as_deref()).await?;
             o.print(&format::consumer_progress(&stats, o.tf))
         }
-        Command::ConsumerProgress { group: None, .. } => consumer_groups(&admin, o).await,
+        Command::ConsumerProgress { group: None, .. } => consumer_groups(admin, o).await,
         Command::BrokerStatus { target: Target::Broker(addr) } => {
             o.print(&format::broker_status(None, &admin.runtime_info(addr).await?.table))
         }
@@ -95,7 +102,91 @@ pub async fn run(inv: &Invocation, timeout: Duration, o: &mut Output<'_>) -> Res
             }
             Ok(())
         }
+        Command::GetControllerMetaData { controller } => {
+            o.print(&format::controller_metadata(&admin.controller_metadata(controller).await?))
+        }
+        Command::GetSyncStateSet { controller, brokers, .. } => {
+            let names = broker_names(admin, brokers).await?;
+            let leader = admin.controller_leader(controller).await?;
+            o.print(&format::sync_state_set(&admin.sync_state_data(&leader, &names).await?))
+        }
+        Command::GetBrokerEpoch { brokers, .. } => {
+            for addr in replica_addrs(admin, brokers).await? {
+                o.print(&format::broker_epoch(&addr, &admin.broker_epoch_cache(&addr).await?))?;
+            }
+            Ok(())
+        }
+        Command::ElectMaster { controller, cluster, broker_name, broker_id } => {
+            let leader = admin.controller_leader(controller).await?;
+            let (head, body) = admin.elect_master(&leader, cluster, broker_name, *broker_id).await?;
+            o.print(&format::elect_master(cluster, broker_name, &head, &body))
+        }
+        Command::CleanBrokerMetadata(c) => {
+            let leader = admin.controller_leader(&c.controller).await?;
+            admin.clean_broker_data(&leader, c).await?;
+            o.print(&format!("clear broker {} metadata from controller success! \n", c.broker_name))
+        }
+        Command::GetControllerConfig { controllers } => {
+            for addr in controllers {
+                o.print(&format::controller_config(addr, &admin.controller_config(addr).await?))?;
+            }
+            Ok(())
+        }
+        Command::UpdateControllerConfig { controllers, key, value } => {
+            // Every controller is tried; the last failure is reported, as Java does.
+            let mut last_error = None;
+            for addr in controllers {
+                if let Err(e) = admin.update_controller_config(addr, key, value).await {
+                    o.warn(&e);
+                    last_error = Some(e);
+                }
+            }
+            match last_error {
+                Some(e) => Err(e),
+                None => o.print(&format::controller_config_updated(controllers, key, value)),
+            }
+        }
+        Command::HaStatus { target, .. } => {
+            let addrs = match target {
+                Target::Broker(addr) => vec![addr.clone()],
+                Target::Cluster(cluster) => {
+                    masters(&admin.cluster_info().await?, cluster)?.into_iter().map(|(_, a)| a).collect()
+                }
+            };
+            for addr in addrs {
+                o.print(&format::ha_status(&addr, &admin.ha_status(&addr).await?, o.tf))?;
+            }
+            Ok(())
+        }
     }
+}
+
+/// The broker set names given, or those of the cluster.
+async fn broker_names(admin: &AdminClient, sets: &BrokerSets) -> Result<Vec<String>, AdminError> {
+    match sets {
+        BrokerSets::Names(names) => Ok(names.clone()),
+        BrokerSets::Cluster(cluster) => {
+            Ok(known_cluster(&admin.cluster_info().await?, cluster)?.iter().cloned().collect())
+        }
+    }
+}
+
+/// Every registered replica address (master and slaves) of the sets.
+async fn replica_addrs(admin: &AdminClient, sets: &BrokerSets) -> Result<Vec<String>, AdminError> {
+    let info = admin.cluster_info().await?;
+    let names: Vec<String> = match sets {
+        BrokerSets::Names(names) => names.clone(),
+        BrokerSets::Cluster(cluster) => known_cluster(&info, cluster)?.iter().cloned().collect(),
+    };
+    let addrs: Vec<String> = names
+        .iter()
+        .filter_map(|name| info.broker_addr_table.get(name))
+        .flat_map(|group| group.broker_addrs.values().cloned())
+        .collect();
+    if addrs.is_empty() {
+        return Err(AdminError::UnknownBrokerSets(names.join(", ")));
+    }
+    Ok(addrs)
 }
 
 async fn cluster_list(

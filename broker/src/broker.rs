@@ -1,5 +1,6 @@
 //! Wiring: [`start`] opens the store, binds the remoting server, starts
-//! replication with the configured role (`crate::ha`), loads the metadata
+//! replication with the configured role (`crate::ha`) or, in controller
+//! mode, fenced under a replicas manager (`crate::controller_mode`), loads the metadata
 //! managers and spawns the background tasks (name-server
 //! registration, consumer-offset flush, client-channel expiry, statistics,
 //! and on a master the delay-level schedule and transaction check services);
@@ -9,7 +10,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use booster_conf::BrokerStartupConfig;
+use booster_conf::{BrokerRole, BrokerStartupConfig};
+use booster_controller_client::{ControllerLink, ReplicasManagerConfig};
+use booster_ha::SyncStateSetProposer;
 use booster_remoting::{
     BoxFuture, Connection, RemotingClient, RemotingCodec, RemotingCommand, RemotingServer, ResponseCode,
     Router,
@@ -81,12 +84,13 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
     crate::ha::check_role(&broker_config)?;
 
     let store_cfg = store_config.clone();
-    let store = tokio::task::spawn_blocking(move || MessageStore::open(store_cfg))
+    // A replica resumes dispatch at its confirm offset; a static master
+    // exposes everything it holds anyway once it takes its role.
+    let replica = broker_config.enable_controller_mode || broker_config.broker_role == BrokerRole::Slave;
+    let open = if replica { MessageStore::open_replica } else { MessageStore::open };
+    let store = tokio::task::spawn_blocking(move || open(store_cfg))
         .await
         .map_err(|e| BrokerError::Task(e.to_string()))??;
-    if !broker_config.enable_controller_mode {
-        store.clear_confirm_offset();
-    }
 
     let bind_ip: IpAddr = broker_config.bind_address.trim().parse().map_err(|_| BrokerError::Setting {
         key: "bindAddress",
@@ -100,7 +104,16 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
         .map_err(|source| BrokerError::Bind { addr: bind, source })?;
     let local_addr = server.local_addr();
     broker_config.listen_port = local_addr.port();
-    let ha = crate::ha::start(&mut broker_config, Arc::clone(&store), ephemeral_port).await?;
+    let client = RemotingClient::default();
+    let controller = broker_config.enable_controller_mode.then(|| {
+        let broker_addr = SocketAddr::new(ip, local_addr.port()).to_string();
+        let cfg = ReplicasManagerConfig::from_broker(&broker_config, &store_config, broker_addr);
+        let link = ControllerLink::new(&cfg, client.clone());
+        (cfg, link)
+    });
+    let proposer =
+        controller.as_ref().map(|(_, link)| Arc::clone(&link.proposer) as Arc<dyn SyncStateSetProposer>);
+    let ha = crate::ha::start(&mut broker_config, Arc::clone(&store), ephemeral_port, proposer).await?;
 
     let now = now_ms();
     let config_dir = store_config.config_dir();
@@ -135,7 +148,6 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
     let table = options.processors.unwrap_or_else(ProcessorTable::with_defaults);
     let _ = router.inner.set(BrokerRouter::new(Arc::clone(&ctx), table));
 
-    let client = RemotingClient::default();
     let mut tasks = vec![
         tokio::spawn(crate::registration::run(Arc::clone(&ctx), client.clone())),
         tokio::spawn(flush_offsets(Arc::clone(&ctx))),
@@ -144,7 +156,9 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
     ];
     // Delivering delayed messages and checking transactions write to the
     // CommitLog: masters only, as in RocketMQ.
-    if !ctx.is_slave() {
+    if let Some((cfg, link)) = controller {
+        tasks.extend(crate::controller_mode::start(&ctx, cfg, link, client.clone()));
+    } else if !ctx.is_slave() {
         tasks.extend(crate::schedule::spawn(&ctx));
         tasks.push(crate::transaction::service::spawn(&ctx));
     }
@@ -185,12 +199,16 @@ impl BrokerHandle {
     pub async fn shutdown(mut self) -> Result<()> {
         let ctx = Arc::clone(&self.ctx);
         ctx.begin_shutdown();
+        ctx.slave_sync.stop().await;
         crate::registration::unregister_all(&ctx, &self.client).await;
         self.server.take();
         for task in self.tasks.drain(..) {
             if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
                 tracing::warn!("a background task did not stop in time");
             }
+        }
+        if let Some(replicas) = ctx.replicas.get() {
+            replicas.shutdown().await;
         }
         ctx.ha.shutdown().await;
         let result = tokio::task::spawn_blocking(move || -> Result<()> {

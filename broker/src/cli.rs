@@ -1,9 +1,12 @@
 //! `mqbroker` command line (spec/config.md §2): `-c/--configFile <file>`,
 //! `-n/--namesrvAddr <addrs>`, `-p/--printConfigItem`,
-//! `-m/--printImportantConfig`, `-h/--help`. Parsing is pure so it is
-//! tested without running a process.
+//! `-m/--printImportantConfig`, `-h/--help`. Parsing is pure (the parser
+//! all server binaries share, `booster_remoting::process`) so it is tested
+//! without running a process.
 
 use std::path::PathBuf;
+
+use booster_remoting::process::{self, CliOption};
 
 /// What the command line asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,29 +43,26 @@ pub const IMPORTANT_KEYS: &[&str] = &[
     "controllerAddr",
 ];
 
+/// The server options plus `-m`.
+const OPTIONS: [CliOption; 5] = [
+    process::CONFIG_FILE,
+    process::HELP,
+    process::NAMESRV_ADDR,
+    process::PRINT_CONFIG,
+    CliOption { short: 'm', long: "printImportantConfig", takes_value: false },
+];
+
 /// Parses the arguments after the program name; `Err` is the message to
 /// print before the usage (exit 1).
 pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<BrokerArgs, String> {
-    let mut out = BrokerArgs::default();
-    let mut it = args.into_iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| {
-            inline.clone().or_else(|| it.next()).ok_or_else(|| format!("Missing argument for option: {name}"))
-        };
-        match flag.as_str() {
-            "-c" | "--configFile" => out.config_file = Some(PathBuf::from(value("c")?)),
-            "-n" | "--namesrvAddr" => out.namesrv_addr = Some(value("n")?),
-            "-p" | "--printConfigItem" => out.print_config = true,
-            "-m" | "--printImportantConfig" => out.print_important_config = true,
-            "-h" | "--help" => out.help = true,
-            other => return Err(format!("Unrecognized option: {other}")),
-        }
-    }
-    Ok(out)
+    let line = process::parse_command_line(&OPTIONS, args)?;
+    Ok(BrokerArgs {
+        config_file: line.value('c').map(PathBuf::from),
+        namesrv_addr: line.value('n').map(str::to_owned),
+        print_config: line.has('p'),
+        print_important_config: line.has('m'),
+        help: line.has('h'),
+    })
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 //! signals the background tasks listen to (metadata changed, shutdown).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use booster_conf::{BrokerConfig, BrokerRole, MessageStoreConfig};
+use booster_controller_client::ReplicasManager;
 use booster_ha::HaService;
 use booster_remoting::header::CommandHeader;
 use booster_remoting::headers::broker::NotifyConsumerIdsChangedRequestHeader;
@@ -22,6 +23,7 @@ use crate::lock::RebalanceLockManager;
 use crate::offset::ConsumerOffsetManager;
 use crate::put::MessagePut;
 use crate::schedule::DelayOffsetManager;
+use crate::slave_sync::SlaveSync;
 use crate::stats::BrokerStats;
 use crate::subscription::SubscriptionGroupManager;
 use crate::topic::TopicConfigManager;
@@ -42,6 +44,13 @@ pub struct BrokerContext {
     /// Replication (spec/ha.md): role, SyncStateSet, confirm offset; the
     /// registration loop feeds a slave the master's HA address.
     pub ha: Arc<HaService>,
+    /// Copies the master's metadata while this broker is a slave.
+    pub slave_sync: SlaveSync,
+    /// Master or slave, the name-server id, fencing: fixed by the config
+    /// with static roles, changed by the controller in controller mode.
+    pub role: RoleState,
+    /// Controller mode's replicas manager (set once it is built).
+    pub replicas: OnceLock<Arc<ReplicasManager>>,
     pub stats: BrokerStats,
     pub uniq_keys: UniqKeyGenerator,
     /// `brokerIP1:listenPort`, written into every record as STOREHOST.
@@ -95,6 +104,8 @@ impl BrokerContext {
         let delay_offset_file = ConfigFile::new(p.store_config.config_dir().join("delayOffset.json"));
         Self {
             uniq_keys: UniqKeyGenerator::new(p.store_host.ip(), std::process::id(), hash),
+            role: RoleState::from_config(&p.config),
+            replicas: OnceLock::new(),
             config: p.config,
             store_config: p.store_config,
             store: p.store,
@@ -105,6 +116,7 @@ impl BrokerContext {
             producers: Mutex::new(ProducerManager::default()),
             put: p.put,
             ha: p.ha,
+            slave_sync: SlaveSync::new(p.boot_ms),
             stats: BrokerStats::default(),
             store_host: p.store_host,
             boot_ms: p.boot_ms,
@@ -125,7 +137,7 @@ impl BrokerContext {
     }
 
     pub fn is_slave(&self) -> bool {
-        self.config.broker_role == BrokerRole::Slave
+        self.role.is_slave()
     }
 
     pub fn is_shutting_down(&self) -> bool {
@@ -179,5 +191,58 @@ impl BrokerContext {
                 }
             });
         }
+    }
+}
+
+/// The role as the broker's processors and tasks see it (spec/controller.md
+/// §11.5, §11.7). In controller mode the broker starts fenced: neither
+/// master nor slave (puts fail with SERVICE_NOT_AVAILABLE, the HA engine
+/// has no role), not registered with the name servers.
+#[derive(Debug)]
+pub struct RoleState {
+    slave: AtomicBool,
+    /// The id registered with the name servers: 0 while master, the
+    /// controller id while slave (the configured `brokerId` in static mode).
+    name_server_id: AtomicI64,
+    isolated: AtomicBool,
+    /// The masterEpoch of the last role change, sent as the topic data
+    /// version's `stateVersion` so name servers can refuse a stale master.
+    state_version: AtomicI64,
+}
+
+impl RoleState {
+    pub fn from_config(c: &BrokerConfig) -> Self {
+        let controlled = c.enable_controller_mode;
+        Self {
+            slave: AtomicBool::new(!controlled && c.broker_role == BrokerRole::Slave),
+            name_server_id: AtomicI64::new(c.broker_id),
+            isolated: AtomicBool::new(controlled),
+            state_version: AtomicI64::new(0),
+        }
+    }
+
+    pub fn is_slave(&self) -> bool {
+        self.slave.load(Ordering::Acquire)
+    }
+
+    pub fn name_server_id(&self) -> i64 {
+        self.name_server_id.load(Ordering::Acquire)
+    }
+
+    /// Fenced: no periodic name-server registration.
+    pub fn is_isolated(&self) -> bool {
+        self.isolated.load(Ordering::Acquire)
+    }
+
+    pub fn state_version(&self) -> i64 {
+        self.state_version.load(Ordering::Acquire)
+    }
+
+    /// A role the controller decided: unfences the broker.
+    pub fn set(&self, slave: bool, name_server_id: i64, master_epoch: i32) {
+        self.slave.store(slave, Ordering::Release);
+        self.name_server_id.store(name_server_id, Ordering::Release);
+        self.state_version.store(i64::from(master_epoch), Ordering::Release);
+        self.isolated.store(false, Ordering::Release);
     }
 }

@@ -12,6 +12,9 @@
 //! [`StaticProposer`] (every proposal accepted), and the HA ids are the
 //! name-server `brokerId`s (master 0, slaves their own id).
 //!
+//! With `enableControllerMode=true` the service starts with no role and the
+//! controller's proposer; `crate::controller_mode` takes it from there.
+//!
 //! Epochs: with no controller to number terms, a master numbers its own:
 //! each start is a new term, `E = last epoch in the epoch file + 1` (at
 //! least 1), recorded in `<storePathRootDir>/epochFileCheckpoint` by
@@ -28,7 +31,9 @@
 use std::sync::Arc;
 
 use booster_conf::{BrokerConfig, BrokerRole};
-use booster_ha::{HaConfig, HaPutStatus, HaService, PutError, ReplicationPolicy, StaticProposer};
+use booster_ha::{
+    HaConfig, HaPutStatus, HaService, PutError, ReplicationPolicy, StaticProposer, SyncStateSetProposer,
+};
 use booster_store::{MessageStore, MessageToStore};
 
 use crate::error::{BrokerError, Result};
@@ -46,7 +51,7 @@ pub fn ha_config(cfg: &BrokerConfig, ephemeral_port: bool) -> HaConfig {
     if ephemeral_port && cfg.ha_listen_port <= 0 {
         config.listen_addr = "0.0.0.0:0".to_owned();
     }
-    if cfg.broker_role == BrokerRole::AsyncMaster {
+    if cfg.broker_role == BrokerRole::AsyncMaster && !cfg.enable_controller_mode {
         config.policy = ReplicationPolicy {
             in_sync_replicas: 1,
             min_in_sync_replicas: 1,
@@ -59,7 +64,7 @@ pub fn ha_config(cfg: &BrokerConfig, ephemeral_port: bool) -> HaConfig {
 
 /// A role that cannot work (checked before anything is opened or bound).
 pub fn check_role(cfg: &BrokerConfig) -> Result<()> {
-    if cfg.broker_role == BrokerRole::Slave && cfg.broker_id <= 0 {
+    if !cfg.enable_controller_mode && cfg.broker_role == BrokerRole::Slave && cfg.broker_id <= 0 {
         return Err(BrokerError::Setting {
             key: "brokerId",
             reason: format!("a SLAVE needs a brokerId > 0, got {}", cfg.broker_id),
@@ -68,21 +73,26 @@ pub fn check_role(cfg: &BrokerConfig) -> Result<()> {
     Ok(())
 }
 
-/// Starts the HA service on `store` and takes the configured role. Writes
-/// the bound HA port back into `cfg.ha_listen_port`, so that registration
-/// advertises the real `haServerAddr`.
+/// Starts the HA service on `store` and takes the configured role, or,
+/// given the controller's proposer, no role yet (fenced). Writes the bound
+/// HA port back into `cfg.ha_listen_port`, so that registration advertises
+/// the real `haServerAddr`.
 pub async fn start(
     cfg: &mut BrokerConfig,
     store: Arc<MessageStore>,
     ephemeral_port: bool,
+    controller: Option<Arc<dyn SyncStateSetProposer>>,
 ) -> Result<Arc<HaService>> {
     check_role(cfg)?;
-    if cfg.enable_controller_mode {
-        tracing::warn!("enableControllerMode is not supported yet: using the static brokerRole");
-    }
     let config = ha_config(cfg, ephemeral_port);
-    let ha = Arc::new(HaService::start(store, config, cfg.broker_id, Arc::new(StaticProposer)).await?);
+    let controlled = controller.is_some();
+    let proposer = controller.unwrap_or_else(|| Arc::new(StaticProposer));
+    let ha = Arc::new(HaService::start(store, config, cfg.broker_id, proposer).await?);
     cfg.ha_listen_port = i32::from(ha.local_addr().port());
+    if controlled {
+        tracing::info!(ha_listen = %ha.local_addr(), "controller mode: fenced until the controller names a role");
+        return Ok(ha);
+    }
     let last = ha.epoch_cache().last_epoch();
     if cfg.broker_role.is_master() {
         let epoch = last.saturating_add(1).max(FIRST_EPOCH);

@@ -86,6 +86,23 @@ impl ConsumerOffsetManager {
         });
     }
 
+    /// Slave metadata sync: the master's entries replace ours key by key
+    /// (`topic@group`); keys only we have stay, as in RocketMQ. The next
+    /// [`ConsumerOffsetManager::persist`] writes the result.
+    pub fn merge_from_master(&self, master: ConsumerOffsetWrapper) {
+        self.table.update(|t| {
+            let mut changed = t.data_version != master.data_version;
+            t.data_version = master.data_version;
+            for (key, queues) in master.offset_table {
+                if t.offset_table.get(&key) != Some(&queues) {
+                    t.offset_table.insert(key, queues);
+                    changed = true;
+                }
+            }
+            changed
+        });
+    }
+
     pub fn is_empty(&self) -> bool {
         self.table.read(|t| t.offset_table.is_empty())
     }

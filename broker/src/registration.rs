@@ -3,6 +3,11 @@
 //! (clamped 10–60 s) and whenever topics change; UNREGISTER_BROKER at
 //! shutdown. The request is built by pure functions; the loop only sends
 //! (and a slave takes the master's HA address from the answers).
+//!
+//! The registered id and role come from `ctx.role`: in controller mode 0
+//! while master and the controller id while slave, with the masterEpoch as
+//! the topic data version's `stateVersion` (spec/controller.md §11.7); a
+//! fenced broker skips the periodic registration.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,15 +44,18 @@ pub fn body_crc32(body: &[u8]) -> i32 {
 /// The full REGISTER_BROKER request of this broker.
 pub fn register_request(ctx: &BrokerContext) -> RemotingCommand {
     let c = &ctx.config;
-    let body =
-        to_rocketmq_json(&register_body(ctx.topics.snapshot(), c.broker_permission), false).into_bytes();
+    let mut topics = register_body(ctx.topics.snapshot(), c.broker_permission);
+    if c.enable_controller_mode {
+        topics.topic_config_serialize_wrapper.data_version.state_version = ctx.role.state_version();
+    }
+    let body = to_rocketmq_json(&topics, false).into_bytes();
     let ip2 = c.broker_ip2.clone().unwrap_or_else(|| ctx.store_host.ip().to_string());
     let header = RegisterBrokerRequestHeader {
         broker_name: c.broker_name.clone(),
         broker_addr: ctx.broker_addr(),
         cluster_name: c.broker_cluster_name.clone(),
         ha_server_addr: format!("{ip2}:{}", c.effective_ha_listen_port()),
-        broker_id: c.broker_id,
+        broker_id: ctx.role.name_server_id(),
         heartbeat_timeout_millis: c
             .enable_slave_acting_master
             .then_some(c.broker_not_active_timeout_millis as i64),
@@ -69,6 +77,7 @@ pub async fn register_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
                 Ok(resp) if resp.code == ResponseCode::Success.code() => {
                     tracing::debug!(namesrv = %addr, "registered");
                     learn_master_ha_addr(&ctx, &resp);
+                    follow_master(&ctx, &resp);
                 }
                 Ok(resp) => tracing::warn!(namesrv = %addr, code = resp.code, remark = ?resp.remark, "registration refused"),
                 Err(e) => tracing::warn!(namesrv = %addr, error = %e, "registration failed"),
@@ -84,7 +93,8 @@ pub async fn register_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
 /// answers with: the live master's `haServerAddr` (spec/config.md §3.1,
 /// remoting.md §4.9 step 6; absent while no master is registered).
 fn learn_master_ha_addr(ctx: &BrokerContext, resp: &RemotingCommand) {
-    let fixed = ctx.config.ha_master_address.as_deref().is_some_and(|a| !a.trim().is_empty());
+    let fixed = !ctx.config.enable_controller_mode
+        && ctx.config.ha_master_address.as_deref().is_some_and(|a| !a.trim().is_empty());
     if !ctx.is_slave() || fixed {
         return;
     }
@@ -96,6 +106,19 @@ fn learn_master_ha_addr(ctx: &BrokerContext, resp: &RemotingCommand) {
     }
 }
 
+/// A static slave syncs its metadata from the master the name server names
+/// (`masterAddr`, as RocketMQ's registration feeds SlaveSynchronize); in
+/// controller mode the replicas manager starts and stops the sync.
+fn follow_master(ctx: &Arc<BrokerContext>, resp: &RemotingCommand) {
+    if ctx.config.enable_controller_mode || !ctx.is_slave() {
+        return;
+    }
+    let Ok(header) = RegisterBrokerResponseHeader::from_command(resp) else { return };
+    if let Some(addr) = header.master_addr.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()) {
+        ctx.slave_sync.start(ctx, addr);
+    }
+}
+
 /// Tells every name server this broker is gone (best effort, short timeout).
 pub async fn unregister_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
     let c = &ctx.config;
@@ -103,7 +126,7 @@ pub async fn unregister_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
         broker_name: c.broker_name.clone(),
         broker_addr: ctx.broker_addr(),
         cluster_name: c.broker_cluster_name.clone(),
-        broker_id: c.broker_id,
+        broker_id: ctx.role.name_server_id(),
     };
     for addr in c.namesrv_addrs() {
         let cmd = RemotingCommand::request(request::UNREGISTER_BROKER).with_ext(header.encode());
@@ -123,7 +146,9 @@ pub async fn run(ctx: Arc<BrokerContext>, client: RemotingClient) {
     let period = Duration::from_millis(ctx.config.register_period_ms());
     let mut shutdown = ctx.shutdown_signal();
     loop {
-        register_all(&ctx, &client).await;
+        if !ctx.role.is_isolated() {
+            register_all(&ctx, &client).await;
+        }
         tokio::select! {
             () = tokio::time::sleep(period) => {}
             () = ctx.metadata_changed.notified() => {}

@@ -110,6 +110,21 @@ impl SubscriptionGroupManager {
         Ok(true)
     }
 
+    /// Slave metadata sync: takes the master's groups and forbidden table
+    /// wholesale, DataVersion included, unless the versions already agree.
+    /// `Ok(true)` if it did.
+    pub fn replace_from_master(&self, master: SubscriptionGroupWrapper) -> Result<bool> {
+        {
+            let mut table = self.table.write();
+            if table.data_version == master.data_version {
+                return Ok(false);
+            }
+            *table = master;
+        }
+        self.persist()?;
+        Ok(true)
+    }
+
     pub fn snapshot(&self) -> SubscriptionGroupWrapper {
         self.table.read().clone()
     }

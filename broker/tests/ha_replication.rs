@@ -3,6 +3,8 @@
 //! in-process on port 0 with 1 MiB CommitLog files, sends over
 //! SEND_MESSAGE_V2, pulls from a slave, a slave stopped (shrink) and
 //! restarted (catch-up, rejoin), and `minInSyncReplicas` refusing puts.
+//! The topic is created on the master only: slaves that pull get it from
+//! the slave metadata sync (master's address from the name server).
 //! Every wait is bounded.
 
 mod common;
@@ -12,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use booster_broker::BrokerHandle;
-use booster_conf::{BrokerStartupConfig, NamesrvConfig};
+use booster_conf::BrokerStartupConfig;
 use booster_model::TopicConfig;
 use booster_remoting::{RemotingClient, RemotingCommand};
 use common::*;
@@ -54,11 +56,19 @@ fn slave_config(dir: &Path, id: i64, master_ha: Option<&str>, namesrv: Option<&s
 
 async fn start_broker(c: BrokerStartupConfig) -> BrokerHandle {
     let b = booster_broker::start(c).await.expect("broker starts");
-    // Slaves do not copy topic configs from the master (not implemented):
-    // every broker gets the topic up front.
-    let topic = TopicConfig { read_queue_nums: QUEUES, write_queue_nums: QUEUES, ..TopicConfig::new(TOPIC) };
-    b.context().topics.create_if_absent(topic, now_ms()).unwrap();
+    if !b.context().is_slave() {
+        let topic =
+            TopicConfig { read_queue_nums: QUEUES, write_queue_nums: QUEUES, ..TopicConfig::new(TOPIC) };
+        b.context().topics.create_if_absent(topic, now_ms()).unwrap();
+    }
     b
+}
+
+/// Waits until a slave copied the topic from the master (its first full
+/// sync runs about 12 s after it started).
+async fn wait_topic(slave: &BrokerHandle) {
+    let ok = eventually_within(LIMIT, || async { slave.context().topics.contains(TOPIC) }).await;
+    assert!(ok, "slave {} never got {TOPIC} from the master", slave.context().config.broker_id);
 }
 
 fn sync_state_set(master: &BrokerHandle) -> BTreeSet<i64> {
@@ -163,17 +173,8 @@ async fn pull_queue(client: &RemotingClient, addr: &str, queue: i32, expect: i64
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_ack_master_and_two_slaves_replicate_shrink_and_rejoin() {
-    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-    let ns_dir = tempfile::tempdir().unwrap();
-    let namesrv = booster_namesrv::start(NamesrvConfig {
-        listen_port: 0,
-        bind_address: "127.0.0.1".into(),
-        kv_config_path: ns_dir.path().join("kvConfig.json"),
-        ..NamesrvConfig::default()
-    })
-    .await
-    .unwrap();
-    let ns = namesrv.local_addr().to_string();
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (namesrv, ns) = start_namesrv(dirs[3].path()).await;
     let client = RemotingClient::default();
 
     let master = start_broker(master_config(dirs[0].path(), 1, Some(&ns))).await;
@@ -194,6 +195,7 @@ async fn all_ack_master_and_two_slaves_replicate_shrink_and_rejoin() {
     let refused = client.invoke(&s1_addr, send(0), TIMEOUT).await.unwrap();
     assert_eq!(refused.code, 2, "SYSTEM_BUSY on a slave: {:?}", refused.remark);
     // (Sends ran concurrently, so queue order is not send order.)
+    wait_topic(&s1).await;
     let mut bodies = BTreeSet::new();
     for q in 0..QUEUES {
         let n = (FIRST as i64 + QUEUES as i64 - 1 - q as i64) / QUEUES as i64;
@@ -222,6 +224,7 @@ async fn all_ack_master_and_two_slaves_replicate_shrink_and_rejoin() {
     send_all_ok(&client, &m_addr, SECOND..SECOND + 100).await;
     assert_replicated(&master, &[&s1, &s2]).await;
     let s2_addr = addr(&s2);
+    wait_topic(&s2).await;
     let q_last = ((SECOND + 99) % QUEUES as usize) as i32;
     let n_last = (SECOND + 100) as i64 / QUEUES as i64;
     let pulled = pull_queue(&client, &s2_addr, q_last, n_last).await;
@@ -282,11 +285,13 @@ async fn a_frozen_member_holds_back_visibility_until_it_is_dropped() {
     use booster_ha::frame::{MAX_TRANSFER_BODY, MasterFrame, SlaveFrame, SlaveHandshake};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     let client = RemotingClient::default();
-    let master = start_broker(master_config_with(dirs[0].path(), 1, None, 1000)).await;
+    let (namesrv, ns) = start_namesrv(dirs[2].path()).await;
+    let master = start_broker(master_config_with(dirs[0].path(), 1, Some(&ns), 1000)).await;
+    master.register_now().await;
     let ha = format!("127.0.0.1:{}", master.context().ha.local_addr().port());
-    let s1 = start_broker(slave_config(dirs[1].path(), 1, Some(&ha), None)).await;
+    let s1 = start_broker(slave_config(dirs[1].path(), 1, Some(&ha), Some(&ns))).await;
     wait_for_set(&master, &[0, 1]).await;
     let (m_addr, s1_addr) = (addr(&master), addr(&s1));
     send_all_ok(&client, &m_addr, 0..8).await;
@@ -333,6 +338,7 @@ async fn a_frozen_member_holds_back_visibility_until_it_is_dropped() {
     wait_for_set(&master, &[0, 1]).await;
     wait_max_offset(&client, &m_addr, TOPIC, q, visible + 1).await;
     wait_max_offset(&client, &s1_addr, TOPIC, q, visible + 1).await;
+    wait_topic(&s1).await;
     let pulled = pull_records(&client, &s1_addr, TOPIC, q, visible).await;
     assert_eq!(pulled.first().map(|r| r.body.clone()), Some(body(8)));
     send_all_ok(&client, &m_addr, 9..20).await;
@@ -340,6 +346,7 @@ async fn a_frozen_member_holds_back_visibility_until_it_is_dropped() {
     for b in [s1, master] {
         b.shutdown().await.unwrap();
     }
+    namesrv.shutdown();
 }
 
 /// The role wiring refuses what cannot work, without panicking.

@@ -9,6 +9,7 @@
 
 pub mod args;
 pub mod quickstart;
+pub mod watch;
 
 pub use args::{CliError, Parsed, QuickstartArgs};
 pub use quickstart::{Quickstart, QuickstartError};

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -47,7 +48,9 @@ const DISPATCH_CATCH_UP_LIMIT: Duration = Duration::from_secs(30);
 struct Inner {
     store: Arc<MessageStore>,
     config: HaConfig,
-    own_id: i64,
+    /// The controller id; settable because controller mode learns it only
+    /// after the listener is up (spec/controller.md §11.2 step 4).
+    own_id: AtomicI64,
     epochs: Arc<Epochs>,
     proposer: Arc<dyn SyncStateSetProposer>,
     clock: Clock,
@@ -70,7 +73,7 @@ pub struct HaService {
 
 impl std::fmt::Debug for HaService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HaService").field("own_id", &self.inner.own_id).field("role", &self.role()).finish()
+        f.debug_struct("HaService").field("own_id", &self.own_id()).field("role", &self.role()).finish()
     }
 }
 
@@ -91,7 +94,7 @@ impl HaService {
         let inner = Arc::new(Inner {
             store,
             config,
-            own_id,
+            own_id: AtomicI64::new(own_id),
             epochs,
             proposer,
             clock: Clock::new(),
@@ -112,6 +115,17 @@ impl HaService {
     /// The bound HA address (the real port when configured with 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.inner.local_addr
+    }
+
+    /// This broker's id in handshakes and the SyncStateSet.
+    pub fn own_id(&self) -> i64 {
+        self.inner.own_id.load(Ordering::Acquire)
+    }
+
+    /// Sets the id the next role term uses (the current term keeps its id:
+    /// call it before the role change that should carry it).
+    pub fn set_own_id(&self, id: i64) {
+        self.inner.own_id.store(id, Ordering::Release);
     }
 
     pub fn role(&self) -> Role {
@@ -157,7 +171,7 @@ impl HaService {
             clock: inner.clock,
             quorum: Arc::clone(&inner.quorum),
             proposer: Arc::clone(&inner.proposer),
-            own_id: inner.own_id,
+            own_id: inner.own_id.load(Ordering::Acquire),
             master_epoch: epoch,
         });
         let deadline = tokio::time::Instant::now() + DISPATCH_CATCH_UP_LIMIT;
@@ -192,7 +206,7 @@ impl HaService {
         let client = SlaveClient {
             store: Arc::clone(store),
             config: inner.config.clone(),
-            own_id: inner.own_id,
+            own_id: inner.own_id.load(Ordering::Acquire),
             epochs: Arc::clone(&inner.epochs),
             master_addr: inner.slave_addr.subscribe(),
             status: Arc::clone(&inner.slave_status),
@@ -240,6 +254,11 @@ impl HaService {
 
     pub fn epoch_cache(&self) -> Arc<EpochCache> {
         self.inner.epochs.snapshot()
+    }
+
+    /// The master's HA address this slave follows, if known.
+    pub fn master_ha_addr(&self) -> Option<String> {
+        self.inner.slave_addr.borrow().clone()
     }
 
     pub fn slave_status(&self) -> watch::Receiver<SlaveStatus> {

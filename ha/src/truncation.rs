@@ -115,10 +115,25 @@ pub enum TransferReject {
     OffsetMismatch { offset: i64, local_max: i64 },
     #[error("first bytes of an empty store at offset {offset}, not a file boundary")]
     NotFileStart { offset: i64 },
+    #[error(
+        "frame of {len} bytes at offset {offset} crosses a local CommitLog file boundary: \
+         the master's mappedFileSizeCommitLog differs from ours ({file_size}); \
+         master and slaves must use the same value (P-H12)"
+    )]
+    CrossesFile { offset: i64, len: usize, file_size: i64 },
 }
 
 /// §7.3 step 1 plus the empty-store case. `local_max == 0` means an
 /// empty store (a store restarted at a later file has a non-zero end).
+///
+/// P-H12: the slave appends the master's bytes blindly at the same offsets,
+/// so both sides must cut files at the same places. The protocol carries no
+/// file size, but a master frame never crosses one of the master's files:
+/// a frame that crosses one of ours proves the sizes differ, and is refused
+/// before a record is split across two local files. (A master whose files
+/// are a whole fraction of ours never produces such a frame; its first
+/// BLANK marker would then hide the rest of our file from dispatch. That
+/// case is not detectable on the wire.)
 pub fn plan_transfer(
     local_max: i64,
     offset: i64,
@@ -133,14 +148,23 @@ pub fn plan_transfer(
             false => Ok(TransferStep::Heartbeat),
         };
     }
-    if local_max != 0 || offset < 0 {
-        return if offset == local_max { Ok(TransferStep::Append) } else { Err(mismatch) };
+    let step = if local_max != 0 || offset < 0 {
+        if offset != local_max {
+            return Err(mismatch);
+        }
+        TransferStep::Append
+    } else {
+        match offset {
+            0 => TransferStep::Append,
+            o if file_size > 0 && o % file_size == 0 => TransferStep::ResetThenAppend(o),
+            o => return Err(TransferReject::NotFileStart { offset: o }),
+        }
+    };
+    let last = offset.saturating_add(body_len as i64 - 1);
+    if file_size > 0 && offset / file_size != last / file_size {
+        return Err(TransferReject::CrossesFile { offset, len: body_len, file_size });
     }
-    match offset {
-        0 => Ok(TransferStep::Append),
-        o if file_size > 0 && o % file_size == 0 => Ok(TransferStep::ResetThenAppend(o)),
-        o => Err(TransferReject::NotFileStart { offset: o }),
-    }
+    Ok(step)
 }
 
 #[cfg(test)]

@@ -151,6 +151,29 @@ fn transfer_frame_checks() {
     assert_eq!(plan_transfer(0, 1000, 10, FILE), Err(TransferReject::NotFileStart { offset: 1000 }));
 }
 
+/// P-H12: a frame may end exactly at a file boundary or start at one, but
+/// never span one; with the master's larger files it would.
+#[test]
+fn transfer_frames_never_span_a_local_file_boundary() {
+    use TransferStep::*;
+    const FILE: i64 = 1024;
+    assert_eq!(plan_transfer(1000, 1000, 24, FILE), Ok(Append), "ends at the boundary");
+    assert_eq!(plan_transfer(1024, 1024, 1024, FILE), Ok(Append), "one whole file");
+    assert_eq!(plan_transfer(0, 2048, 1024, FILE), Ok(ResetThenAppend(2048)));
+    let crossing = TransferReject::CrossesFile { offset: 1000, len: 25, file_size: FILE };
+    assert_eq!(plan_transfer(1000, 1000, 25, FILE), Err(crossing));
+    assert!(crossing.to_string().contains("mappedFileSizeCommitLog"), "{crossing}");
+    assert_eq!(
+        plan_transfer(0, 0, 1025, FILE),
+        Err(TransferReject::CrossesFile { offset: 0, len: 1025, file_size: FILE })
+    );
+    assert_eq!(
+        plan_transfer(0, 2048, 2048, FILE),
+        Err(TransferReject::CrossesFile { offset: 2048, len: 2048, file_size: FILE })
+    );
+    assert_eq!(plan_transfer(1000, 1000, 0, FILE), Ok(Heartbeat), "heartbeats carry no bytes");
+}
+
 // ---- properties ----
 
 use proptest::prelude::*;

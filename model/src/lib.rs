@@ -15,6 +15,7 @@
 pub mod admin;
 pub mod connection;
 pub mod controller;
+pub mod ha_runtime;
 pub mod heartbeat;
 pub mod json;
 pub mod lenient;

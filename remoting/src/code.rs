@@ -71,6 +71,8 @@ pub mod request {
     pub const ADD_WRITE_PERM_OF_BROKER: i32 = 327;
     pub const GET_BROKER_MEMBER_GROUP: i32 = 901;
     pub const NOTIFY_MIN_BROKER_ID_CHANGE: i32 = 905;
+    /// Served by brokers (`mqadmin haStatus`); body HARuntimeInfo.
+    pub const GET_BROKER_HA_STATUS: i32 = 907;
     // Controller protocol (spec/controller.md §2), numbered in one place.
     pub const CONTROLLER_ALTER_SYNC_STATE_SET: i32 = Controller::ControllerAlterSyncStateSet as i32;
     pub const CONTROLLER_ELECT_MASTER: i32 = Controller::ControllerElectMaster as i32;

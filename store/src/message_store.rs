@@ -165,8 +165,23 @@ impl std::fmt::Debug for MessageStore {
 }
 
 impl MessageStore {
-    /// Opens (creating if needed) and recovers the store, then starts its services.
+    /// Opens (creating if needed) and recovers the store, then starts its
+    /// services. Everything recovered is dispatched: a standalone store has
+    /// nobody else to confirm its records.
     pub fn open(config: MessageStoreConfig) -> Result<Arc<Self>> {
+        Self::open_as(config, false)
+    }
+
+    /// [`MessageStore::open`] for a store that takes part in replication:
+    /// dispatch resumes capped at the checkpoint's confirm offset (spec/store.md
+    /// §8 step 8, spec/ha.md §9.3), so records a crash left past what was
+    /// confirmed stay invisible until the HA layer moves the cap
+    /// ([`MessageStore::set_confirm_offset`]) or lifts it on becoming master.
+    pub fn open_replica(config: MessageStoreConfig) -> Result<Arc<Self>> {
+        Self::open_as(config, true)
+    }
+
+    fn open_as(config: MessageStoreConfig, replica: bool) -> Result<Arc<Self>> {
         let root = config.store_path_root_dir.clone();
         fs::create_dir_all(&root).ctx("create dir", &root)?;
         let lock = take_lock(&config)?;
@@ -218,7 +233,18 @@ impl MessageStore {
             delay_levels,
             recovered.reput_offset,
         ));
-        // Catch up before serving, so reads after open see every recovered message.
+        if replica {
+            let confirm = recovery::resume_confirm_offset(
+                checkpoint.get().confirm_phy_offset,
+                commit_log.min_offset(),
+                recovered.process_offset,
+            );
+            checkpoint.update(|c| c.confirm_phy_offset = confirm);
+            dispatcher.set_limit(dispatch_limit(&config, confirm));
+            tracing::info!(confirm, max = recovered.process_offset, "dispatch capped at the confirm offset");
+        }
+        // Catch up before serving, so reads after open see every recovered
+        // (and, for a replica, confirmed) message.
         dispatcher.dispatch_available(i64::MAX)?;
 
         let retention = Arc::new(Retention::new(&config));
@@ -534,7 +560,7 @@ impl MessageStore {
     /// in the checkpoint.
     pub fn set_confirm_offset(&self, offset: i64) {
         self.checkpoint.update(|c| c.confirm_phy_offset = offset);
-        self.dispatcher.set_limit(offset);
+        self.dispatcher.set_limit(dispatch_limit(&self.config, offset));
         self.dispatch_signal.kick();
     }
 
@@ -744,6 +770,12 @@ fn commit_log_write_mode(config: &MessageStoreConfig) -> WriteMode {
         FlushDiskType::SyncFlush => WriteMode::Pwrite,
         FlushDiskType::AsyncFlush => WriteMode::Mmap,
     }
+}
+
+/// How far dispatch may go under confirm offset `confirm`: `readUnCommitted`
+/// builds ConsumeQueues past it (spec/ha.md §9.4).
+fn dispatch_limit(config: &MessageStoreConfig, confirm: i64) -> i64 {
+    if config.read_un_committed { i64::MAX } else { confirm }
 }
 
 /// Takes the exclusive `lock` file for the process lifetime (spec §7.3).

@@ -19,6 +19,20 @@ pub struct Recovered {
     pub reput_offset: i64,
 }
 
+/// The confirm offset a replica resumes with (spec/ha.md §9.3): the
+/// checkpoint's value, raised to the CommitLog's min offset (older files
+/// were deleted) or lowered to the end of the last whole record (a crash
+/// lost the tail it confirmed).
+pub fn resume_confirm_offset(stored: i64, min_offset: i64, process_offset: i64) -> i64 {
+    if stored < min_offset {
+        min_offset
+    } else if stored > process_offset {
+        process_offset
+    } else {
+        stored
+    }
+}
+
 pub struct RecoveryInput<'a> {
     pub commit_log: &'a CommitLog,
     pub queues: &'a ConsumeQueueStore,
@@ -91,4 +105,20 @@ pub fn recover(input: RecoveryInput<'_>) -> Result<Recovered> {
         q.correct_min_offset(commit_log.min_offset());
     }
     Ok(Recovered { process_offset, reput_offset: start_offset.min(process_offset) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resume_confirm_offset;
+
+    #[test]
+    fn resumed_confirm_offset_is_clamped_like_java() {
+        assert_eq!(resume_confirm_offset(500, 100, 900), 500);
+        assert_eq!(resume_confirm_offset(50, 100, 900), 100, "below the first file");
+        assert_eq!(resume_confirm_offset(0, 0, 900), 0, "never confirmed: nothing");
+        assert_eq!(resume_confirm_offset(1_000, 100, 900), 900, "past the recovered end");
+        assert_eq!(resume_confirm_offset(900, 100, 900), 900);
+        // Java tests the min first: an empty log past its first file.
+        assert_eq!(resume_confirm_offset(10, 4096, 0), 4096);
+    }
 }

@@ -127,3 +127,59 @@ pub fn charset(text: &str) -> Result<(), String> {
     let t = text.trim().to_ascii_uppercase().replace('-', "");
     if t == "UTF8" { Ok(()) } else { Err(format!("charset {text:?} is not supported; use UTF-8")) }
 }
+
+/// A broker (set) name: not blank, no whitespace and none of the list
+/// separators `,` and `;`.
+pub fn broker_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the broker name is blank".to_owned());
+    }
+    match name.chars().find(|c| c.is_whitespace() || matches!(c, ',' | ';')) {
+        Some(bad) => Err(format!("broker name {name:?} contains {bad:?}")),
+        None => Ok(()),
+    }
+}
+
+/// A controller broker id: a positive integer (the controller assigns
+/// ids from 1).
+pub fn broker_id(text: &str) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(format!("{text:?} is not a broker id (a positive integer)")),
+    }
+}
+
+/// `1;2;3`: controller ids separated by `;`. Returns the list as sent.
+pub fn broker_id_list(text: &str) -> Result<String, String> {
+    let ids: Vec<&str> = text.split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if ids.is_empty() {
+        return Err("no broker id given (use 1;2;3)".to_owned());
+    }
+    for id in &ids {
+        broker_id(id).map_err(|e| format!("{e}; use ids separated by ; like 1;2;3"))?;
+    }
+    Ok(ids.join(";"))
+}
+
+/// A config key sent as one `key=value` properties line: not empty, and
+/// nothing the properties syntax would read differently.
+pub fn config_key(key: &str) -> Result<String, String> {
+    if key.is_empty() {
+        return Err("the key is empty".to_owned());
+    }
+    match key.chars().find(|c| c.is_whitespace() || matches!(c, '=' | ':' | '#' | '!' | '\\')) {
+        Some(bad) => Err(format!("key {key:?} contains {bad:?}")),
+        None => Ok(key.to_owned()),
+    }
+}
+
+/// A config value: one line (a line break would start another property).
+pub fn config_value(value: &str) -> Result<String, String> {
+    if value.contains(['\n', '\r']) {
+        return Err("the value contains a line break".to_owned());
+    }
+    if value.ends_with('\\') {
+        return Err("the value ends with \\ (a properties line continuation)".to_owned());
+    }
+    Ok(value.to_owned())
+}

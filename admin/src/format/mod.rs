@@ -6,6 +6,7 @@
 mod broker;
 mod cluster;
 mod consumer;
+mod controller;
 mod message;
 #[cfg(test)]
 mod tests;
@@ -14,6 +15,10 @@ mod topic;
 pub use broker::broker_status;
 pub use cluster::{BrokerRuntime, cluster_list, cluster_more_stats, members as cluster_members};
 pub use consumer::{GroupSummary, consumer_groups, consumer_progress, version_desc};
+pub use controller::{
+    broker_epoch, controller_config, controller_config_updated, controller_metadata, elect_master, ha_status,
+    sync_state_set,
+};
 pub use message::message;
 pub use topic::{perm_to_string, topic_config, topic_list, topic_list_by_cluster, topic_route, topic_status};
 

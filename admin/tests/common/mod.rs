@@ -13,6 +13,8 @@ use booster_remoting::headers::broker::{SendMessageRequestHeaderV2, SendMessageR
 use booster_remoting::{RemotingClient, RemotingCommand, request};
 use tempfile::TempDir;
 
+pub mod fake;
+
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 pub const CLUSTER: &str = "TestCluster";
 

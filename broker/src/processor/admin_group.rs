@@ -15,6 +15,9 @@ use crate::context::BrokerContext;
 use crate::topic::validate;
 use crate::util::now_ms;
 
+/// GET_ALL_CONSUMER_OFFSET's remark when there is nothing to send.
+pub const NO_CONSUMER_OFFSET: &str = "No consumer offset in this broker";
+
 pub fn register(table: &mut ProcessorTable) {
     table.register(request::UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, update_group);
     table.register(request::GET_ALL_SUBSCRIPTIONGROUP_CONFIG, all_groups);
@@ -75,7 +78,7 @@ async fn delete_group(ctx: Arc<BrokerContext>, _conn: Connection, req: RemotingC
 
 async fn all_offsets(ctx: Arc<BrokerContext>, _conn: Connection, req: RemotingCommand) -> Reply {
     if ctx.offsets.is_empty() {
-        return Some(reply_error(&req, ResponseCode::SystemError, "No consumer offset in this broker"));
+        return Some(reply_error(&req, ResponseCode::SystemError, NO_CONSUMER_OFFSET));
     }
     let body = to_rocketmq_json(&ctx.offsets.snapshot(), false);
     Some(response(&req, ResponseCode::Success).with_body(body.into_bytes()))

@@ -12,6 +12,7 @@ pub mod admin_topic;
 pub mod client_manage;
 pub mod consumer_manage;
 pub mod end_transaction;
+pub mod ha_status;
 pub mod lock;
 pub mod offset_query;
 pub mod pull;
@@ -71,6 +72,8 @@ impl ProcessorTable {
         send_back::register(&mut table);
         end_transaction::register(&mut table);
         admin_stats::register(&mut table);
+        ha_status::register(&mut table);
+        crate::controller_mode::register(&mut table);
         table
     }
 

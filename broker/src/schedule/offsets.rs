@@ -60,6 +60,17 @@ impl DelayOffsetManager {
         self.table.update(|t| t.offset_table.insert(level, offset) != Some(offset));
     }
 
+    /// Slave metadata sync: the master's table replaces ours (RocketMQ
+    /// overwrites `delayOffset.json` with the master's); the next
+    /// [`DelayOffsetManager::persist`] writes it.
+    pub fn replace_from_master(&self, master: DelayOffsetWrapper) {
+        self.table.update(|t| {
+            let changed = *t != master;
+            *t = master;
+            changed
+        });
+    }
+
     pub fn snapshot(&self) -> DelayOffsetWrapper {
         self.table.snapshot()
     }

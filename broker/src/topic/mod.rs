@@ -157,6 +157,20 @@ impl TopicConfigManager {
         Ok(true)
     }
 
+    /// Slave metadata sync: takes the master's table wholesale, DataVersion
+    /// included, unless the versions already agree. `Ok(true)` if it did.
+    pub fn replace_from_master(&self, master: TopicConfigSerializeWrapper) -> Result<bool> {
+        {
+            let mut table = self.table.write();
+            if table.data_version == master.data_version {
+                return Ok(false);
+            }
+            *table = master;
+        }
+        self.persist()?;
+        Ok(true)
+    }
+
     /// Removes a topic; `Ok(false)` if it did not exist.
     pub fn delete(&self, topic: &str, now_ms: i64) -> Result<bool> {
         {

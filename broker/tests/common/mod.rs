@@ -33,6 +33,21 @@ pub async fn start(dir: &Path, extra: &str) -> BrokerHandle {
     booster_broker::start(config(dir, extra)).await.expect("broker starts")
 }
 
+/// A name server on a free port, its kvConfig under `dir`; returns it and
+/// its address.
+pub async fn start_namesrv(dir: &Path) -> (booster_namesrv::NamesrvHandle, String) {
+    let namesrv = booster_namesrv::start(booster_conf::NamesrvConfig {
+        listen_port: 0,
+        bind_address: "127.0.0.1".into(),
+        kv_config_path: dir.join("kvConfig.json"),
+        ..booster_conf::NamesrvConfig::default()
+    })
+    .await
+    .unwrap();
+    let addr = namesrv.local_addr().to_string();
+    (namesrv, addr)
+}
+
 pub fn addr(b: &BrokerHandle) -> String {
     b.local_addr().to_string()
 }
