@@ -6,12 +6,19 @@ pub const USAGE: &str = "\
 usage: booster <command> [options]
 
 commands:
-  quickstart    run a name server and a broker in this process (loopback only)
+  quickstart    run a name server and brokers in this process (loopback only)
 
-booster quickstart [--dir DIR] [--namesrv-port PORT] [--broker-port PORT] [--set key=value]...
-  --dir DIR             where the broker store and name-server files go (default ./booster-quickstart)
+booster quickstart [--replicas N] [--dir DIR] [--namesrv-port PORT] [--broker-port PORT]
+                   [--controller-port PORT] [--set key=value]...
+  --replicas N          1 (default): one standalone master; 2-9: one broker group of N
+                        replicas in controller mode, the controller embedded in the name
+                        server; master and SyncStateSet changes are printed as they happen
+  --dir DIR             where the broker stores and name-server files go (default ./booster-quickstart)
   --namesrv-port PORT   name server port (default 9876; 0 picks a free port)
-  --broker-port PORT    broker port (default 10911; 0 picks a free port)
+  --broker-port PORT    first broker's port (default 10911; replica i uses PORT + 10*(i-1);
+                        0 picks free ports)
+  --controller-port PORT
+                        embedded controller port (default 9877; 0 picks a free port)
   --set key=value       any broker.conf setting, e.g. --set mappedFileSizeCommitLog=67108864
   -h, --help            this text
 ";
@@ -22,6 +29,9 @@ pub struct QuickstartArgs {
     pub dir: PathBuf,
     pub namesrv_port: u16,
     pub broker_port: u16,
+    /// Replicas of the one broker group; more than one means controller mode.
+    pub replicas: u8,
+    pub controller_port: u16,
     /// Extra broker settings, applied after the quickstart's own.
     pub broker_settings: Vec<(String, String)>,
 }
@@ -32,6 +42,8 @@ impl Default for QuickstartArgs {
             dir: PathBuf::from("./booster-quickstart"),
             namesrv_port: 9876,
             broker_port: 10911,
+            replicas: 1,
+            controller_port: 9877,
             broker_settings: Vec::new(),
         }
     }
@@ -83,6 +95,8 @@ fn quickstart<'a>(mut iter: impl Iterator<Item = &'a str>) -> Result<Parsed, Cli
             "--dir" => "--dir",
             "--namesrv-port" => "--namesrv-port",
             "--broker-port" => "--broker-port",
+            "--replicas" => "--replicas",
+            "--controller-port" => "--controller-port",
             "--set" => "--set",
             _ => return Err(CliError::UnknownOption(arg.to_owned())),
         };
@@ -96,16 +110,48 @@ fn quickstart<'a>(mut iter: impl Iterator<Item = &'a str>) -> Result<Parsed, Cli
             "--dir" => out.dir = PathBuf::from(value),
             "--namesrv-port" => out.namesrv_port = port(&value).map_err(invalid)?,
             "--broker-port" => out.broker_port = port(&value).map_err(invalid)?,
+            "--controller-port" => out.controller_port = port(&value).map_err(invalid)?,
+            "--replicas" => out.replicas = replicas(&value).map_err(invalid)?,
             _ => out.broker_settings.push(setting(&value).map_err(invalid)?),
         }
     }
-    if out.namesrv_port != 0 && out.namesrv_port == out.broker_port {
-        return Err(CliError::Invalid {
-            flag: "--broker-port",
-            reason: format!("{} is also the name server's port", out.broker_port),
-        });
-    }
+    check_ports(&out)?;
     Ok(Parsed::Quickstart(out))
+}
+
+/// Fixed ports must not collide: each broker takes its port and the next
+/// (HA), the embedded controller one more.
+fn check_ports(a: &QuickstartArgs) -> Result<(), CliError> {
+    let clash = |flag: &'static str, port: u16, owner: &str| CliError::Invalid {
+        flag,
+        reason: format!("{port} is also {owner} port"),
+    };
+    let brokers: Vec<u16> = if a.broker_port == 0 {
+        Vec::new()
+    } else {
+        (0..u16::from(a.replicas))
+            .flat_map(|i| [a.broker_port + 10 * i, a.broker_port + 10 * i + 1])
+            .collect()
+    };
+    if a.namesrv_port != 0 && brokers.contains(&a.namesrv_port) {
+        return Err(clash("--broker-port", a.broker_port, "the name server's"));
+    }
+    if a.replicas > 1 && a.controller_port != 0 {
+        if a.controller_port == a.namesrv_port {
+            return Err(clash("--controller-port", a.controller_port, "the name server's"));
+        }
+        if brokers.contains(&a.controller_port) {
+            return Err(clash("--controller-port", a.controller_port, "a broker's"));
+        }
+    }
+    Ok(())
+}
+
+fn replicas(text: &str) -> Result<u8, String> {
+    match text.trim().parse::<u8>() {
+        Ok(n @ 1..=9) => Ok(n),
+        _ => Err(format!("{text:?} is not a replica count (1-9)")),
+    }
 }
 
 fn port(text: &str) -> Result<u16, String> {
@@ -184,5 +230,24 @@ mod tests {
             "booster quickstart: --set: \"novalue\" is not key=value"
         );
         assert!(parse(&["quickstart", "--dir", " "]).is_err());
+        assert_eq!(
+            parse(&["quickstart", "--replicas", "10"]).unwrap_err().to_string(),
+            "booster quickstart: --replicas: \"10\" is not a replica count (1-9)"
+        );
+        assert_eq!(
+            parse(&["quickstart", "--replicas", "3", "--namesrv-port", "10921"]).unwrap_err().to_string(),
+            "booster quickstart: --broker-port: 10911 is also the name server's port"
+        );
+        assert_eq!(
+            parse(&["quickstart", "--replicas", "2", "--controller-port", "10912"]).unwrap_err().to_string(),
+            "booster quickstart: --controller-port: 10912 is also a broker's port"
+        );
+    }
+
+    #[test]
+    fn replicas_select_controller_mode_ports() {
+        let q = qs(&["quickstart", "--replicas=3", "--controller-port", "0"]);
+        assert_eq!((q.replicas, q.controller_port), (3, 0));
+        assert_eq!(qs(&["quickstart"]).replicas, 1);
     }
 }

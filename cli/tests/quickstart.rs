@@ -128,6 +128,89 @@ fn quickstart_serves_mqadmin_and_stops_on_sigint() {
     assert!(dir_arg.join("store").join("config").join("topics.json").is_file(), "metadata persisted");
 }
 
+/// `--replicas 3`: an embedded controller elects one master, the other two
+/// join its SyncStateSet, the watcher prints each change, and the name
+/// server lists the master as brokerId 0 beside two slaves.
+#[test]
+fn replicas_run_in_controller_mode_and_print_the_sync_state_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir_arg = dir.path().join("qs");
+    let mut child = booster(&[
+        "quickstart",
+        "--replicas",
+        "3",
+        "--dir",
+        dir_arg.to_str().unwrap(),
+        "--namesrv-port",
+        "0",
+        "--broker-port",
+        "0",
+        "--controller-port",
+        "0",
+        "--set",
+        "mappedFileSizeCommitLog=1048576",
+        "--set",
+        "mappedFileSizeConsumeQueue=6000",
+        "--set",
+        "haMaxTimeSlaveNotCatchup=2000",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr_text = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let lines = stdout_lines(&mut child);
+    let mut seen = Vec::new();
+    let namesrv = wait_for(&lines, "name server: ", &mut seen);
+    let controller = wait_for(&lines, "controller: ", &mut seen);
+    let controller = controller.split_whitespace().next().unwrap().to_owned();
+    wait_for(&lines, "Press Ctrl-C to stop.", &mut seen);
+    assert!(
+        seen.iter().any(|l| l == &format!("  mqadmin getSyncStateSet -a {controller} -b broker-a")),
+        "{seen:?}"
+    );
+    // The watcher's lines: first a master, eventually all three in sync.
+    let full = loop {
+        let line = wait_for(&lines, "broker-a: ", &mut seen);
+        if line.starts_with("master ") && line.contains("SyncStateSet {1, 2, 3}") {
+            break line;
+        }
+    };
+    let master_id = full.split_whitespace().nth(1).unwrap().to_owned();
+
+    let table = mqadmin(&["getSyncStateSet", "-a", &controller, "-b", "broker-a"]);
+    assert!(table.contains(&format!("#MasterBrokerId\t{master_id}\n")), "{table}");
+    assert!(table.contains("#SyncStateSetNums\t3\n"), "{table}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let ids = loop {
+        let table = mqadmin(&["clusterList", "-n", &namesrv]);
+        let mut ids: Vec<String> = table
+            .lines()
+            .filter(|l| l.contains("broker-a"))
+            .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
+            .collect();
+        ids.sort();
+        if ids.len() == 3 || Instant::now() > deadline {
+            break ids;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(ids.len(), 3, "three replicas registered: {ids:?}");
+    assert_eq!(ids[0], "0", "the master registers as brokerId 0: {ids:?}");
+    assert!(dir_arg.join("controller").is_dir() && dir_arg.join("store-3").join("brokerIdentity").is_file());
+
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
+        .unwrap();
+    let status = wait_exit(&mut child);
+    let stderr = stderr_text.join().unwrap();
+    assert!(status.success(), "exit {status:?}; stderr:\n{stderr}");
+}
+
 #[test]
 fn bad_arguments_and_settings_are_refused() {
     let out = booster(&["quickstart", "--port", "1"]).output().unwrap();

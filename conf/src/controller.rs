@@ -85,8 +85,8 @@ const ALWAYS_BLACK_LISTED: [&str; 3] = ["configBlackList", "configStorePath", "r
 pub struct ControllerConfig {
     /// Install dir; `$ROCKETMQ_HOME` by default. Booster does not need one.
     pub rocketmq_home: Option<String>,
-    /// Where RocketMQ persists runtime config updates (Booster keeps them in
-    /// memory only, like a restart would lose them in DLedger's case anyway).
+    /// Where UPDATE_CONTROLLER_CONFIG persists every setting after an
+    /// update, as RocketMQ's `Configuration.persist` does (not read at start).
     pub config_store_path: PathBuf,
     pub controller_type: ControllerType,
     /// Raft group name (reported by GET_METADATA_INFO). Required.

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use crate::error::ControllerError;
 use crate::event::Event;
-use crate::liveness::{BrokerIdentity, BrokerLiveness, Heartbeat};
+use crate::liveness::{BrokerIdentity, BrokerLiveInfo, BrokerLiveness, ChannelId, Heartbeat};
 use crate::state::{BrokerSet, ReplicasState};
 
 /// Controller settings the core depends on (RocketMQ `ControllerConfig`).
@@ -41,6 +41,15 @@ pub enum TriggerReason {
 pub struct ElectionTrigger {
     pub broker_name: String,
     pub reason: TriggerReason,
+}
+
+/// What one expiry scan found (spec §8.2).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InactiveScan {
+    /// Expired masters' sets, to elect anew.
+    pub elections: Vec<ElectionTrigger>,
+    /// Connections of the expired entries, for the shell to close.
+    pub channels_to_close: Vec<ChannelId>,
 }
 
 /// Pure controller core. See the module docs for the calling protocol.
@@ -88,16 +97,25 @@ impl Controller {
         self.liveness.is_alive(&set.replicas.cluster_name, &set.replicas.broker_name, broker_id, now_ms)
     }
 
-    /// Periodic scan (spec §8.2): drop expired entries; an expired *master*
-    /// needs a new election. Non-masters only disappear from the table.
-    pub fn scan_inactive(&mut self, now_ms: i64) -> Vec<ElectionTrigger> {
+    /// Periodic scan (spec §8.2): drop expired entries and report their
+    /// connections; an expired *master* needs a new election. Non-masters
+    /// only disappear from the table.
+    pub fn scan_inactive(&mut self, now_ms: i64) -> InactiveScan {
         let expired = self.liveness.remove_expired(now_ms);
-        self.masters_among(&expired, |broker_id| TriggerReason::MasterExpired { broker_id })
+        let mut channels_to_close: Vec<ChannelId> =
+            expired.iter().filter_map(|(_, info)| info.channel).collect();
+        channels_to_close.sort_unstable();
+        channels_to_close.dedup();
+        InactiveScan {
+            elections: self.masters_among(&expired, |broker_id| TriggerReason::MasterExpired { broker_id }),
+            channels_to_close,
+        }
     }
 
-    /// A broker connection closed: its entries go at once (pitfall P-C7).
-    pub fn on_channel_closed(&mut self, broker_addr: &str) -> Vec<ElectionTrigger> {
-        let gone = self.liveness.remove_by_address(broker_addr);
+    /// A broker connection closed: the entries it carried go at once
+    /// (pitfall P-C7).
+    pub fn on_channel_closed(&mut self, channel: ChannelId) -> Vec<ElectionTrigger> {
+        let gone = self.liveness.remove_by_channel(channel);
         self.masters_among(&gone, |broker_id| TriggerReason::MasterChannelClosed { broker_id })
     }
 
@@ -121,11 +139,12 @@ impl Controller {
     /// `onBrokerInactive`: only a vanished current master triggers an election.
     fn masters_among(
         &self,
-        gone: &[BrokerIdentity],
+        gone: &[(BrokerIdentity, BrokerLiveInfo)],
         reason: impl Fn(i64) -> TriggerReason,
     ) -> Vec<ElectionTrigger> {
         let mut seen = BTreeSet::new();
         gone.iter()
+            .map(|(identity, _)| identity)
             .filter(|g| {
                 self.state.get(&g.broker_name).is_some_and(|s| s.sync.master_broker_id == Some(g.broker_id))
             })

@@ -3,14 +3,9 @@ use std::collections::BTreeSet;
 use crate::testing::*;
 use crate::*;
 
-/// Replicas 1..=3 heartbeating at t=0, master 1, SyncStateSet {1,2,3}.
+/// [`group_with_master`] with SyncStateSet {1,2,3}.
 fn group() -> Controller {
-    let mut c = controller(false);
-    with_replicas(&mut c, 3);
-    for id in 1..=3 {
-        beat(&mut c, id, 0);
-    }
-    elect_as(&mut c, 1, 0);
+    let mut c = group_with_master();
     alter(&mut c, &[1, 2, 3], 0);
     c
 }
@@ -19,12 +14,15 @@ fn group() -> Controller {
 fn expired_master_triggers_election_others_do_not() {
     let mut c = group();
     beat(&mut c, 1, 5_000);
-    assert!(c.scan_inactive(10_001).is_empty(), "slaves 2 and 3 expired: no election");
+    let scan = c.scan_inactive(10_001);
+    assert!(scan.elections.is_empty(), "slaves 2 and 3 expired: no election");
+    assert_eq!(scan.channels_to_close, vec![channel(2), channel(3)], "their connections are closed");
     assert_eq!(c.liveness().len(), 1);
-    let triggers = c.scan_inactive(15_001);
+    let scan = c.scan_inactive(15_001);
     let expect =
         ElectionTrigger { broker_name: NAME.into(), reason: TriggerReason::MasterExpired { broker_id: 1 } };
-    assert_eq!(triggers, vec![expect]);
+    assert_eq!(scan, InactiveScan { elections: vec![expect], channels_to_close: vec![channel(1)] });
+    assert_eq!(c.scan_inactive(15_001), InactiveScan::default());
 }
 
 #[test]
@@ -34,9 +32,9 @@ fn inactivity_to_new_master_end_to_end() {
     for now in [3_000, 6_000, 9_000] {
         beat(&mut c, 2, now);
         c.handle_heartbeat(&hb(3, 0, 100), now).unwrap();
-        assert!(c.scan_inactive(now).is_empty());
+        assert!(c.scan_inactive(now).elections.is_empty());
     }
-    let triggers = c.scan_inactive(12_000);
+    let triggers = c.scan_inactive(12_000).elections;
     let expect =
         ElectionTrigger { broker_name: NAME.into(), reason: TriggerReason::MasterExpired { broker_id: 1 } };
     assert_eq!(triggers, vec![expect]);
@@ -48,7 +46,7 @@ fn inactivity_to_new_master_end_to_end() {
         "3 has the higher offset"
     );
     assert_eq!((sync(&c).master_epoch, sync(&c).sync_state_set.clone()), (2, BTreeSet::from([3])));
-    assert!(c.scan_inactive(12_000).is_empty());
+    assert!(c.scan_inactive(12_000).elections.is_empty());
     assert!(c.scan_inactive_masters(12_000).is_empty());
 }
 
@@ -70,8 +68,9 @@ fn inactive_master_scan_catches_dead_master_before_expiry_scan() {
 #[test]
 fn channel_close_of_master_triggers_at_once() {
     let mut c = group();
-    assert!(c.on_channel_closed(&addr(2)).is_empty());
-    let triggers = c.on_channel_closed(&addr(1));
+    assert!(c.on_channel_closed(channel(2)).is_empty());
+    assert!(c.on_channel_closed(99).is_empty(), "a connection no broker heartbeated on");
+    let triggers = c.on_channel_closed(channel(1));
     assert_eq!(triggers[0].reason, TriggerReason::MasterChannelClosed { broker_id: 1 });
     assert!(!c.liveness().is_alive(CLUSTER, NAME, 1, 0));
 }

@@ -11,6 +11,10 @@ pub const DEFAULT_HEARTBEAT_TIMEOUT_MS: i64 = 10_000;
 /// Default `electionPriority` (lower wins ties).
 pub const DEFAULT_ELECTION_PRIORITY: i32 = i32::MAX;
 
+/// The connection a heartbeat arrived on (the remoting connection id): the
+/// core only stores and compares it; the server shell closes it.
+pub type ChannelId = u64;
+
 /// Who a live entry belongs to: `(clusterName, brokerName, brokerId)`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BrokerIdentity {
@@ -33,6 +37,9 @@ pub struct Heartbeat {
     pub confirm_offset: Option<i64>,
     pub heartbeat_timeout_ms: Option<i64>,
     pub election_priority: Option<i32>,
+    /// Not a header field: the connection the heartbeat arrived on, set by
+    /// the server shell (`None` when there is none, e.g. in tests).
+    pub channel: Option<ChannelId>,
 }
 
 /// What the controller remembers about a live broker.
@@ -45,6 +52,9 @@ pub struct BrokerLiveInfo {
     pub max_offset: i64,
     pub confirm_offset: i64,
     pub election_priority: i32,
+    /// The connection of the latest heartbeat: closed when the entry
+    /// expires, and closing it drops the entry (spec §8.2).
+    pub channel: Option<ChannelId>,
 }
 
 impl BrokerLiveInfo {
@@ -97,6 +107,7 @@ impl BrokerLiveness {
                     max_offset,
                     confirm_offset,
                     election_priority: priority,
+                    channel: hb.channel,
                 };
                 self.table.insert(key, info);
             }
@@ -104,6 +115,9 @@ impl BrokerLiveness {
                 info.last_update_ms = now_ms;
                 info.heartbeat_timeout_ms = timeout;
                 info.election_priority = priority;
+                // A broker lives on its latest connection, so closing an old
+                // one after a reconnect does not expire it.
+                info.channel = hb.channel;
                 if epoch > info.epoch || (epoch == info.epoch && max_offset > info.max_offset) {
                     info.epoch = epoch;
                     info.max_offset = max_offset;
@@ -131,24 +145,23 @@ impl BrokerLiveness {
 
     /// Remove and return every entry that expired by `now_ms` (the periodic
     /// scan of spec §8.2). Sorted, so callers act deterministically.
-    pub fn remove_expired(&mut self, now_ms: i64) -> Vec<BrokerIdentity> {
-        let expired: Vec<BrokerIdentity> =
-            self.table.iter().filter(|(_, i)| !i.is_alive(now_ms)).map(|(k, _)| k.clone()).collect();
-        for key in &expired {
-            self.table.remove(key);
-        }
-        expired
+    pub fn remove_expired(&mut self, now_ms: i64) -> Vec<(BrokerIdentity, BrokerLiveInfo)> {
+        self.remove_where(|info| !info.is_alive(now_ms))
     }
 
-    /// Remove the entries of a closed connection (spec §8.2 channel close):
-    /// the shell knows which address the channel belonged to.
-    pub fn remove_by_address(&mut self, broker_addr: &str) -> Vec<BrokerIdentity> {
-        let gone: Vec<BrokerIdentity> =
-            self.table.iter().filter(|(_, i)| i.broker_addr == broker_addr).map(|(k, _)| k.clone()).collect();
-        for key in &gone {
-            self.table.remove(key);
-        }
-        gone
+    /// Remove the entries whose latest heartbeat came on `channel`, which
+    /// closed (spec §8.2 channel close).
+    pub fn remove_by_channel(&mut self, channel: ChannelId) -> Vec<(BrokerIdentity, BrokerLiveInfo)> {
+        self.remove_where(|info| info.channel == Some(channel))
+    }
+
+    fn remove_where(
+        &mut self,
+        doomed: impl Fn(&BrokerLiveInfo) -> bool,
+    ) -> Vec<(BrokerIdentity, BrokerLiveInfo)> {
+        let keys: Vec<BrokerIdentity> =
+            self.table.iter().filter(|(_, info)| doomed(info)).map(|(k, _)| k.clone()).collect();
+        keys.into_iter().filter_map(|k| self.table.remove(&k).map(|info| (k, info))).collect()
     }
 
     /// Number of entries (live or not yet scanned).

@@ -52,14 +52,37 @@ fn epoch_and_offsets_never_go_down() {
 }
 
 #[test]
-fn remove_expired_and_by_address() {
+fn remove_expired_and_by_channel() {
     let mut l = BrokerLiveness::new();
     l.heartbeat(&hb(1, 0, 0), 0).unwrap();
     l.heartbeat(&hb(2, 0, 0), 5_000).unwrap();
     assert!(l.remove_expired(10_000).is_empty());
     let gone = l.remove_expired(10_001);
-    assert_eq!(gone.iter().map(|g| g.broker_id).collect::<Vec<_>>(), vec![1]);
+    assert_eq!(gone.iter().map(|(g, i)| (g.broker_id, i.channel)).collect::<Vec<_>>(), vec![(1, Some(1))]);
     assert_eq!(l.len(), 1);
-    assert_eq!(l.remove_by_address(&crate::testing::addr(2)).len(), 1);
+    assert!(l.remove_by_channel(1).is_empty());
+    assert_eq!(l.remove_by_channel(2).len(), 1);
     assert!(l.is_empty());
+}
+
+#[test]
+fn a_broker_lives_on_its_latest_connection() {
+    let mut l = BrokerLiveness::new();
+    l.heartbeat(&hb(1, 0, 0), 0).unwrap();
+    l.heartbeat(&Heartbeat { channel: Some(7), ..hb(1, 0, 0) }, 10).unwrap();
+    assert!(l.remove_by_channel(1).is_empty(), "the old connection closing after a reconnect");
+    assert_eq!(l.get(CLUSTER, NAME, 1).unwrap().channel, Some(7));
+    let gone = l.remove_by_channel(7);
+    assert_eq!(gone[0].0.broker_id, 1);
+}
+
+#[test]
+fn one_connection_may_carry_several_brokers() {
+    let mut l = BrokerLiveness::new();
+    for id in [1, 2] {
+        l.heartbeat(&Heartbeat { channel: Some(9), ..hb(id, 0, 0) }, 0).unwrap();
+    }
+    l.heartbeat(&hb(3, 0, 0), 0).unwrap();
+    assert_eq!(l.remove_by_channel(9).len(), 2);
+    assert_eq!(l.len(), 1);
 }

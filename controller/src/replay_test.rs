@@ -80,7 +80,7 @@ fn run(c: &mut Controller, op: &Op, now: i64) -> Vec<Event> {
         }
         Op::Tick(_) => {
             // What the runtime does with a trigger: a controller-triggered election.
-            let mut triggers = c.scan_inactive(now);
+            let mut triggers = c.scan_inactive(now).elections;
             triggers.extend(c.scan_inactive_masters(now));
             let mut events = Vec::new();
             for t in triggers {

@@ -51,7 +51,13 @@ pub fn hb(id: i64, epoch: i32, max_offset: i64) -> Heartbeat {
         confirm_offset: None,
         heartbeat_timeout_ms: Some(10_000),
         election_priority: None,
+        channel: Some(channel(id)),
     }
+}
+
+/// The connection broker `id` heartbeats on in these tests.
+pub fn channel(id: i64) -> crate::ChannelId {
+    id.unsigned_abs()
 }
 
 pub fn beat(c: &mut Controller, id: i64, now_ms: i64) {
@@ -68,6 +74,18 @@ pub fn elect_req(broker_id: Option<i64>, designate: bool) -> ElectMasterRequest 
 }
 
 /// Broker-triggered election by `id`, committed.
+/// Replicas 1..=3 of `NAME`, all heartbeating at t=0, 1 elected master
+/// (epochs 1/1, SyncStateSet {1}).
+pub fn group_with_master() -> Controller {
+    let mut c = controller(false);
+    with_replicas(&mut c, 3);
+    for id in 1..=3 {
+        beat(&mut c, id, 0);
+    }
+    elect_as(&mut c, 1, 0);
+    c
+}
+
 pub fn elect_as(c: &mut Controller, id: i64, now_ms: i64) -> ElectMasterResponse {
     commit!(c, c.handle_elect_master(&elect_req(Some(id), false), now_ms))
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use booster_conf::DLedgerPeer;
 use booster_controller::raft::{ControllerRaft, RaftConfig, RaftRpc, code};
 use booster_controller::{
     Controller, ControllerConfig, Event, ReplicasState, ReplicateError, Replicator, SharedController,
@@ -100,10 +101,10 @@ impl Cluster {
             .unwrap();
             servers.push((server, router));
         }
-        let peers: Vec<(String, String)> = servers
+        let peers: Vec<DLedgerPeer> = servers
             .iter()
             .enumerate()
-            .map(|(i, (s, _))| (format!("n{i}"), s.local_addr().to_string()))
+            .map(|(i, (s, _))| DLedgerPeer { id: format!("n{i}"), addr: s.local_addr().to_string() })
             .collect();
         let mut nodes = Vec::new();
         for (i, (server, router)) in servers.into_iter().enumerate() {
@@ -207,7 +208,7 @@ async fn three_nodes_elect_a_leader_and_replicate_to_every_controller() {
     assert_eq!(sync.sync_state_set, BTreeSet::from([1]));
 
     cluster.nodes[leader].raft().ensure_read().await.unwrap();
-    let leader_addr = cluster.nodes[leader].config.peers[leader].1.clone();
+    let leader_addr = cluster.nodes[leader].config.peers[leader].addr.clone();
     for follower in cluster.running().filter(|&i| i != leader) {
         let raft = cluster.nodes[follower].raft();
         assert_eq!(raft.write(vec![elect("broker-a", 2)]).await, Err(ReplicateError::NotLeader));
@@ -330,7 +331,7 @@ async fn a_single_controller_is_a_working_cluster_and_survives_restarts() {
     assert_eq!(cluster.nodes[0].state(), expected(&events));
     let md = cluster.nodes[0].raft().metadata();
     assert!(md.is_leader);
-    assert_eq!(md.peers, format!("n0:{};", cluster.nodes[0].config.peers[0].1));
+    assert_eq!(md.peers, format!("n0:{};", cluster.nodes[0].config.peers[0].addr));
 
     cluster.nodes[0].stop().await;
     cluster.nodes[0].start().await;
@@ -345,7 +346,8 @@ async fn a_single_controller_is_a_working_cluster_and_survives_restarts() {
 #[tokio::test]
 async fn a_self_id_outside_the_peer_list_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let config = RaftConfig::new("g", vec![("n0".into(), "127.0.0.1:1".into())], "n9", dir.path().to_owned());
+    let peers = vec![DLedgerPeer { id: "n0".into(), addr: "127.0.0.1:1".into() }];
+    let config = RaftConfig::new("g", peers, "n9", dir.path().to_owned());
     let err = ControllerRaft::start(config, fresh_controller()).await.unwrap_err();
     assert!(err.to_string().contains("n9"), "{err}");
 }

@@ -7,14 +7,21 @@ mod server_support;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use booster_conf::{ControllerConfig, Properties};
 use booster_controller::ResponseCode as Rc;
+use booster_controller::{ChannelId, ElectionTrigger};
 use booster_model::controller::{BrokerReplicasInfo, ElectMasterResponseBody, SyncStateSet};
 use booster_remoting::headers::controller::*;
 use booster_remoting::{RemotingCommand, request};
 use server_support::*;
 
 async fn call(svc: &Service, cmd: RemotingCommand) -> RemotingCommand {
-    let resp = svc.handle(&cmd).await;
+    call_on(svc, None, cmd).await
+}
+
+/// As if `cmd` arrived on connection `channel`.
+async fn call_on(svc: &Service, channel: Option<ChannelId>, cmd: RemotingCommand) -> RemotingCommand {
+    let resp = svc.handle(channel, &cmd).await;
     assert!(resp.is_response());
     assert_eq!(resp.opaque, cmd.opaque);
     resp
@@ -30,15 +37,26 @@ async fn ok(svc: &Service, cmd: RemotingCommand) -> RemotingCommand {
     resp
 }
 
-/// Ids 1 and 2 applied and registered, both heartbeating.
+/// The connection broker `id` heartbeats on in these tests.
+fn channel(id: i64) -> ChannelId {
+    id.unsigned_abs()
+}
+
+/// Ids 1 and 2 applied and registered, both heartbeating (on [`channel`]).
 async fn two_replicas(svc: &Service) {
     for id in 1..=2 {
         let next: GetNextBrokerIdResponseHeader = header(&ok(svc, next_id()).await);
         assert_eq!(next.next_broker_id, Some(id));
         ok(svc, apply_id(id, &addr(id))).await;
         ok(svc, register(id, &addr(id))).await;
-        ok(svc, heartbeat(Some(id), &addr(id))).await;
+        let resp = call_on(svc, Some(channel(id)), heartbeat(Some(id), &addr(id))).await;
+        assert_eq!(resp.code, 0);
     }
+}
+
+/// Broker `id`'s connection closed.
+fn disconnect(svc: &Service, id: i64) -> Vec<ElectionTrigger> {
+    svc.controller().lock().on_channel_closed(channel(id))
 }
 
 #[tokio::test]
@@ -132,8 +150,8 @@ async fn elect_without_live_candidates() {
     let svc = service();
     two_replicas(&svc).await;
     ok(&svc, elect(1)).await;
-    svc.controller().lock().on_channel_closed(&addr(1));
-    svc.controller().lock().on_channel_closed(&addr(2));
+    disconnect(&svc, 1);
+    disconnect(&svc, 2);
     assert_eq!(code(&svc, elect(2)).await, Rc::ControllerElectMasterFailed.code(), "broker-triggered: 2012");
     let resp = call(&svc, elect(-1)).await;
     assert_eq!(resp.code, Rc::ControllerMasterNotAvailable.code(), "controller-triggered: 2004");
@@ -189,7 +207,7 @@ async fn alter_sync_state_set_with_fencing() {
         Rc::ControllerAlterSyncStateSetFailed.code(),
         "unchanged"
     );
-    svc.controller().lock().on_channel_closed(&addr(2));
+    disconnect(&svc, 2);
     assert_eq!(code(&svc, alter(1, 1, &[1], 2)).await, 0);
     assert_eq!(code(&svc, alter(1, 1, &[1, 2], 3)).await, Rc::ControllerBrokerNotAlive.code());
     let no_body = RemotingCommand { body: None, ..alter(1, 1, &[1], 3) };
@@ -253,6 +271,39 @@ async fn config_get_and_update() {
 }
 
 #[tokio::test]
+async fn config_updates_are_persisted_to_config_store_path() {
+    let svc = service();
+    let path = svc.config().config_store_path;
+    assert_eq!(code(&svc, update_config("electMasterMaxRetryCount=many\n")).await, 1);
+    assert!(!path.exists(), "a refused update writes nothing");
+    ok(&svc, update_config("enableElectUncleanMaster=true\nscanInactiveMasterInterval=100\n")).await;
+    ok(&svc, update_config("electMasterMaxRetryCount=7\n")).await;
+    let saved = ControllerConfig::load(Properties::read_file(&path).unwrap()).unwrap().config;
+    assert_eq!(saved, svc.config(), "the file holds every setting, the latest update included");
+    assert_eq!(
+        (
+            saved.enable_elect_unclean_master,
+            saved.scan_inactive_master_interval,
+            saved.elect_master_max_retry_count
+        ),
+        (true, 100, 7)
+    );
+    ok(&svc, RemotingCommand::request(request::UPDATE_CONTROLLER_CONFIG)).await;
+    assert_eq!(code(&svc, update_config("configStorePath=/elsewhere\n")).await, 16);
+    assert_eq!(ControllerConfig::load(Properties::read_file(&path).unwrap()).unwrap().config, saved);
+}
+
+#[tokio::test]
+async fn an_unwritable_config_store_path_does_not_fail_the_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    let svc = service_with(&format!("configStorePath={}\n", blocker.join("controller.properties").display()));
+    ok(&svc, update_config("enableElectUncleanMaster=true\n")).await;
+    assert!(svc.config().enable_elect_unclean_master, "applied as in RocketMQ, the failure only logged");
+}
+
+#[tokio::test]
 async fn unknown_code_is_not_supported() {
     let svc = service();
     assert_eq!(code(&svc, RemotingCommand::request(request::SEND_MESSAGE)).await, 3);
@@ -293,11 +344,8 @@ async fn triggered_election_retries_then_gives_up() {
     let svc = service_with("notifyBrokerRoleChanged=false\nelectMasterMaxRetryCount=3\n");
     two_replicas(&svc).await;
     ok(&svc, elect(1)).await;
-    let triggers = {
-        let mut c = svc.controller().lock();
-        c.on_channel_closed(&addr(2));
-        c.on_channel_closed(&addr(1))
-    };
+    disconnect(&svc, 2);
+    let triggers = disconnect(&svc, 1);
     assert_eq!(triggers.len(), 1);
     Arc::clone(&svc).run_election_triggers(triggers).await;
     let h: GetReplicaInfoResponseHeader = header(&ok(&svc, replica_info(NAME)).await);

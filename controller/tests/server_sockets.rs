@@ -12,6 +12,7 @@ use booster_controller::ResponseCode as Rc;
 use booster_controller::server::{ControllerHandle, serve};
 use booster_model::controller::{BrokerReplicasInfo, ElectMasterResponseBody, SyncStateSet};
 use booster_remoting::codec::RemotingCodec;
+use booster_remoting::connection::NoRequests;
 use booster_remoting::headers::controller::*;
 use booster_remoting::{
     BoxFuture, Connection, RemotingClient, RemotingCommand, RemotingServer, Router, request,
@@ -168,6 +169,25 @@ async fn election_is_pushed_to_live_brokers() {
         body::<SyncStateSet>(&cmd),
         SyncStateSet { sync_state_set: BTreeSet::from([1]), sync_state_set_epoch: 1 }
     );
+}
+
+#[tokio::test]
+async fn expiry_closes_the_expired_brokers_connection() {
+    let svc = service_with("scanNotActiveBrokerInterval=100\n");
+    let (_handle, ctl) = start(Arc::clone(&svc)).await;
+    let stream = tokio::net::TcpStream::connect(&ctl).await.unwrap();
+    let conn = Connection::start(stream, RemotingCodec::default(), Arc::new(NoRequests));
+    let resp = conn.request(heartbeat_expiring(Some(1), &addr(1), 1), TIMEOUT).await.unwrap();
+    assert_eq!(resp.code, 0);
+    // The first scan runs 2 s after the start, then every 100 ms.
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while !conn.is_closed() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the controller closes the expired broker's connection");
+    assert!(svc.controller().lock().liveness().is_empty());
 }
 
 #[tokio::test]

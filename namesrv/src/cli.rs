@@ -1,7 +1,7 @@
 //! The `mqnamesrv` command line (spec/config.md §2): `-c/--configFile`,
 //! `-p/--printConfigItem`, `-h/--help`, and `-n/--namesrvAddr` (accepted
-//! and ignored, as by RocketMQ's name server). Anything else is a usage
-//! error (exit 1).
+//! and ignored, as by RocketMQ's name server), parsed by
+//! `booster_remoting::process`. Anything else is a usage error (exit 1).
 
 use std::path::PathBuf;
 
@@ -16,43 +16,9 @@ usage: mqnamesrv [-c <arg>] [-h] [-n <arg>] [-p]
  -p,--printConfigItem     Print all config items
 ";
 
-/// What the command line asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    Help,
-    Run { config_file: Option<PathBuf>, print_config: bool },
-}
-
-/// Parses the arguments after the program name. `Err` carries the message
-/// to print before the usage.
-pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
-    let mut config_file = None;
-    let mut print_config = false;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |flag: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("Missing argument for option: {flag}"))
-        };
-        match name.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "-p" | "--printConfigItem" => print_config = true,
-            "-c" | "--configFile" => config_file = Some(PathBuf::from(value("c")?)),
-            "-n" | "--namesrvAddr" => {
-                value("n")?;
-            }
-            s if s.starts_with("-c") && s.len() > 2 => config_file = Some(PathBuf::from(&s[2..])),
-            other => return Err(format!("Unrecognized option: {other}")),
-        }
-    }
-    Ok(Command::Run { config_file, print_config })
-}
+/// What the command line asks for; parsed by [`parse_args`], the parser all
+/// server binaries share.
+pub use booster_remoting::process::{ServerCommand as Command, parse_server_args as parse_args};
 
 /// Defaults overlaid with the config file, if any (the controller keys too
 /// when `enableControllerInNamesrv=true`); like RocketMQ, `configStorePath`

@@ -1,5 +1,6 @@
-//! `booster quickstart [...]`: start, print the banner, wait for ctrl-c or
-//! SIGTERM, stop cleanly. Exit codes: 0 after a clean stop or `-h`, 1 when
+//! `booster quickstart [...]`: start, print the banner (and, in controller
+//! mode, every master / SyncStateSet change), wait for ctrl-c or SIGTERM,
+//! stop cleanly. Exit codes: 0 after a clean stop or `-h`, 1 when
 //! starting or stopping failed, 2 for a bad command line.
 
 use std::io::Write as _;
@@ -7,7 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use booster_cli::args::{self, Parsed, QuickstartArgs};
-use booster_cli::quickstart::Quickstart;
+use booster_cli::quickstart::{self, Quickstart};
+use booster_cli::watch;
 use booster_remoting::process::{init_logging, shutdown_signal};
 
 fn main() -> ExitCode {
@@ -41,7 +43,16 @@ fn run(args: &QuickstartArgs) -> anyhow::Result<()> {
         let quickstart = Quickstart::start(args).await?;
         print!("{}", quickstart.banner());
         let _ = std::io::stdout().flush();
+        let watcher = quickstart.controller_addr().map(|controller| {
+            tokio::spawn(watch::watch(controller.to_string(), quickstart::BROKER_NAME.to_owned(), |line| {
+                println!("{line}");
+                let _ = std::io::stdout().flush();
+            }))
+        });
         shutdown_signal().await;
+        if let Some(w) = watcher {
+            w.abort();
+        }
         println!("Stopping...");
         quickstart.shutdown().await?;
         println!("Booster quickstart stopped.");

@@ -126,8 +126,43 @@ fn malformed_peers_are_named() {
             "{peers}: {err}"
         );
     }
-    let peers = parse_dledger_peers(" n0-127.0.0.1:9878 ; n1-host:9868;").unwrap();
-    assert_eq!(peers[1], DLedgerPeer { id: "n1".into(), addr: "host:9868".into() });
+}
+
+fn peer(id: &str, addr: &str) -> DLedgerPeer {
+    DLedgerPeer { id: id.into(), addr: addr.into() }
+}
+
+#[test]
+fn parses_the_dledger_peer_format() {
+    assert_eq!(
+        parse_dledger_peers("n0-127.0.0.1:9877;n1-127.0.0.1:9878;n2-127.0.0.1:9879").unwrap(),
+        [peer("n0", "127.0.0.1:9877"), peer("n1", "127.0.0.1:9878"), peer("n2", "127.0.0.1:9879")]
+    );
+    assert_eq!(
+        parse_dledger_peers(" n0-10.0.0.1:9877 ; ;n1-host.example:1;").unwrap(),
+        [peer("n0", "10.0.0.1:9877"), peer("n1", "host.example:1")],
+        "blanks, empty items and a trailing `;` are tolerated"
+    );
+}
+
+#[test]
+fn rejects_malformed_peer_lists() {
+    for bad in [
+        "",
+        " ; ",
+        "n0",
+        "n0-",
+        "-1.2.3.4:5",
+        "n0-1.2.3.4",
+        "n0-1.2.3.4:port",
+        "n0-:9877",
+        "n0-1.2.3.4:70000",
+    ] {
+        let err = parse_dledger_peers(bad).unwrap_err();
+        assert!(err.contains("id-host:port"), "{bad:?}: {err}");
+    }
+    let err = parse_dledger_peers("n0-a:1;n0-b:2").unwrap_err();
+    assert!(err.contains("`n0` appears twice"), "{err}");
 }
 
 #[test]

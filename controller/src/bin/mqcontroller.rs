@@ -1,4 +1,6 @@
-//! `mqcontroller -c controller.conf [-p] [-h]`: a standalone controller node
+//! `mqcontroller -c controller.conf [-p] [-h]` (the command line every
+//! server shares, `booster_remoting::process`; `-n` is accepted and ignored,
+//! as by RocketMQ's controller): a standalone controller node
 //! (spec/config.md §2, §5): the openraft log plus the controller requests on
 //! this node's `controllerDLegerPeers` address, until SIGTERM or ctrl-c.
 //!
@@ -10,7 +12,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use booster_conf::{ControllerConfig, Loaded, Properties};
-use booster_remoting::process::{init_logging, shutdown_signal};
+use booster_remoting::process::{
+    ServerCommand, init_logging, parse_server_args, run_on_runtime, shutdown_signal,
+};
 
 const USAGE: &str = "\
 usage: mqcontroller [-c <arg>] [-h] [-n <arg>] [-p]
@@ -19,40 +23,6 @@ usage: mqcontroller [-c <arg>] [-h] [-n <arg>] [-p]
  -n,--namesrvAddr <arg>   Name server address list, eg: '192.168.0.1:9876;192.168.0.2:9876'
  -p,--printConfigItem     Print all config items
 ";
-
-enum Command {
-    Help,
-    Run { config_file: Option<PathBuf>, print_config: bool },
-}
-
-/// `-c/--configFile`, `-p/--printConfigItem`, `-h/--help`; `-n` is accepted
-/// and ignored, as by RocketMQ's controller.
-fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let (mut config_file, mut print_config) = (None, false);
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |flag: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("Missing argument for option: {flag}"))
-        };
-        match name.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "-p" | "--printConfigItem" => print_config = true,
-            "-c" | "--configFile" => config_file = Some(PathBuf::from(value("c")?)),
-            "-n" | "--namesrvAddr" => {
-                value("n")?;
-            }
-            other => return Err(format!("Unrecognized option: {other}")),
-        }
-    }
-    Ok(Command::Run { config_file, print_config })
-}
 
 fn load(config_file: Option<&PathBuf>) -> Result<Loaded<ControllerConfig>, booster_conf::ConfigError> {
     let properties = match config_file {
@@ -63,9 +33,9 @@ fn load(config_file: Option<&PathBuf>) -> Result<Loaded<ControllerConfig>, boost
 }
 
 fn main() -> ExitCode {
-    let (config_file, print_config) = match parse_args(std::env::args().skip(1)) {
-        Ok(Command::Run { config_file, print_config }) => (config_file, print_config),
-        Ok(Command::Help) => {
+    let (config_file, print_config) = match parse_server_args(std::env::args().skip(1)) {
+        Ok(ServerCommand::Run { config_file, print_config }) => (config_file, print_config),
+        Ok(ServerCommand::Help) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
@@ -94,14 +64,7 @@ fn main() -> ExitCode {
     for unknown in &loaded.unknown_keys {
         tracing::info!(key = %unknown.key, line = unknown.line, "config key not used by the controller");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("mqcontroller: cannot start the async runtime: {e}");
-            return ExitCode::from(255);
-        }
-    };
-    runtime.block_on(run(loaded.config))
+    run_on_runtime("mqcontroller", run(loaded.config))
 }
 
 async fn run(config: ControllerConfig) -> ExitCode {

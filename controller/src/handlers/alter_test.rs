@@ -3,17 +3,6 @@ use std::collections::BTreeSet;
 use crate::testing::*;
 use crate::*;
 
-/// Three replicas, all alive at t=0, 1 elected master (epochs 1/1).
-fn group() -> Controller {
-    let mut c = controller(false);
-    with_replicas(&mut c, 3);
-    for id in 1..=3 {
-        beat(&mut c, id, 0);
-    }
-    elect_as(&mut c, 1, 0);
-    c
-}
-
 fn req(c: &Controller, master: i64, ids: &[i64]) -> AlterSyncStateSetRequest {
     let s = sync(c);
     AlterSyncStateSetRequest {
@@ -33,7 +22,7 @@ fn code(c: &Controller, r: &AlterSyncStateSetRequest, now_ms: i64) -> ResponseCo
 
 #[test]
 fn expand_then_shrink() {
-    let mut c = group();
+    let mut c = group_with_master();
     let resp = alter(&mut c, &[1, 2, 3], 0);
     assert_eq!(resp.new_sync_state_set_epoch, 2);
     assert_eq!(resp.sync_state_set.sync_state_set, BTreeSet::from([1, 2, 3]));
@@ -45,7 +34,7 @@ fn expand_then_shrink() {
 
 #[test]
 fn unknown_set_and_unchanged_set_fail() {
-    let c = group();
+    let c = group_with_master();
     let mut r = req(&c, 1, &[1, 2]);
     r.broker_name = "nope".into();
     assert_eq!(code(&c, &r, 0), ResponseCode::ControllerAlterSyncStateSetFailed);
@@ -54,7 +43,7 @@ fn unknown_set_and_unchanged_set_fail() {
 
 #[test]
 fn only_the_master_may_alter() {
-    let c = group();
+    let c = group_with_master();
     assert_eq!(code(&c, &req(&c, 2, &[1, 2]), 0), ResponseCode::ControllerInvalidMaster);
     let mut no_master = controller(false);
     with_replicas(&mut no_master, 2);
@@ -64,7 +53,7 @@ fn only_the_master_may_alter() {
 
 #[test]
 fn stale_master_epoch_is_fenced() {
-    let c = group();
+    let c = group_with_master();
     let mut r = req(&c, 1, &[1, 2]);
     r.master_epoch -= 1;
     assert_eq!(code(&c, &r, 0), ResponseCode::ControllerFencedMasterEpoch);
@@ -74,7 +63,7 @@ fn stale_master_epoch_is_fenced() {
 
 #[test]
 fn stale_sync_state_set_epoch_is_fenced() {
-    let mut c = group();
+    let mut c = group_with_master();
     let stale = req(&c, 1, &[1, 2]);
     alter(&mut c, &[1, 3], 0);
     assert_eq!(code(&c, &stale, 0), ResponseCode::ControllerFencedSyncStateSetEpoch);
@@ -82,7 +71,7 @@ fn stale_sync_state_set_epoch_is_fenced() {
 
 #[test]
 fn deposed_master_is_fenced_after_reelection() {
-    let mut c = group();
+    let mut c = group_with_master();
     alter(&mut c, &[1, 2], 0);
     let old = req(&c, 1, &[1, 2, 3]);
     // 1 stops heartbeating; 2 takes over.
@@ -95,13 +84,13 @@ fn deposed_master_is_fenced_after_reelection() {
 
 #[test]
 fn replicas_must_be_registered_and_alive() {
-    let c = group();
+    let c = group_with_master();
     assert_eq!(code(&c, &req(&c, 1, &[1, 9]), 0), ResponseCode::ControllerInvalidReplicas);
     assert_eq!(code(&c, &req(&c, 1, &[1, 2]), 10_001), ResponseCode::ControllerBrokerNotAlive);
 }
 
 #[test]
 fn new_set_must_contain_master() {
-    let c = group();
+    let c = group_with_master();
     assert_eq!(code(&c, &req(&c, 1, &[2, 3]), 0), ResponseCode::ControllerAlterSyncStateSetFailed);
 }

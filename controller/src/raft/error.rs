@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use super::peers::PeersError;
-
 /// The on-disk Raft store could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -34,8 +32,6 @@ impl StoreError {
 /// Why [`super::ControllerRaft`] could not start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
 pub enum RaftError {
-    #[error(transparent)]
-    Peers(#[from] PeersError),
     #[error("controllerDLegerSelfId `{0}` is not in controllerDLegerPeers")]
     SelfNotInPeers(String),
     #[error(transparent)]

@@ -25,9 +25,9 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
-use super::fs::{read_if_exists, sync_parent, write_atomically};
 use super::record;
 use super::types::{Entry, LogId, StorageError, TypeConfig, Vote};
+use crate::fs::{read_if_exists, sync_parent, write_atomically};
 
 pub const LOG_FILE: &str = "raft-log";
 pub const VOTE_FILE: &str = "raft-vote.json";

@@ -10,20 +10,21 @@
 //! | file | owns |
 //! |---|---|
 //! | `types.rs` | openraft type configuration (entry = `Vec<Event>`) |
-//! | `peers.rs` | `controllerDLegerPeers` parsing / metadata formatting |
 //! | `record.rs` | checksummed record framing of the log file (pure) |
 //! | `log_store.rs` | durable log + vote (`RaftLogStorage`) |
 //! | `state_machine.rs` | apply + snapshots (`RaftStateMachine`) |
 //! | `rpc.rs`, `network.rs` | Raft RPCs as remoting commands, server / client side |
 //! | `readiness.rs` | "ready leader" and metadata from metrics (pure) |
 //!
+//! Peers come parsed from `booster_conf` ([`DLedgerPeer`]); a node's Raft id
+//! is its position in that list, so every node must list the same peers in
+//! the same order (as DLedger requires anyway).
+//!
 //! [`ReplicasState`]: crate::ReplicasState
 
 mod error;
-mod fs;
 mod log_store;
 mod network;
-mod peers;
 mod readiness;
 mod record;
 mod rpc;
@@ -35,6 +36,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use booster_conf::DLedgerPeer;
 use booster_remoting::RemotingClient;
 use openraft::error::{CheckIsLeaderError, ClientWriteError, InitializeError};
 use openraft::{BasicNode, SnapshotPolicy};
@@ -44,8 +46,7 @@ use tokio::task::JoinHandle;
 pub use error::{RaftError, StoreError};
 pub use log_store::LogStore;
 pub use network::Network;
-pub use peers::{Peer, PeersError, format_peers, parse_peers};
-pub use readiness::is_ready_leader;
+pub use readiness::{format_peers, is_ready_leader};
 pub use rpc::{RaftRpc, code};
 pub use state_machine::StateMachine;
 pub use types::{NodeId, Raft, RaftMetrics, TypeConfig};
@@ -57,8 +58,8 @@ use crate::{Event, RaftMetadata, ReplicateError, Replicator, SharedController};
 pub struct RaftConfig {
     /// `controllerDLegerGroup`.
     pub group: String,
-    /// `controllerDLegerPeers`, parsed by [`parse_peers`]; same order on every node.
-    pub peers: Vec<Peer>,
+    /// `controllerDLegerPeers` ([`booster_conf::parse_dledger_peers`]); same order on every node.
+    pub peers: Vec<DLedgerPeer>,
     /// `controllerDLegerSelfId`.
     pub self_id: String,
     /// `controllerStorePath`.
@@ -78,7 +79,7 @@ impl RaftConfig {
     /// A config with timings suited to a LAN or loopback.
     pub fn new(
         group: impl Into<String>,
-        peers: Vec<Peer>,
+        peers: Vec<DLedgerPeer>,
         self_id: impl Into<String>,
         store_path: PathBuf,
     ) -> Self {
@@ -123,7 +124,7 @@ pub struct ControllerRaft {
     raft: Raft,
     id: NodeId,
     group: String,
-    peers: Vec<Peer>,
+    peers: Vec<DLedgerPeer>,
     commit_timeout: Duration,
     client: RemotingClient,
     ready: watch::Receiver<bool>,
@@ -147,7 +148,7 @@ impl ControllerRaft {
         let id = config
             .peers
             .iter()
-            .position(|(peer, _)| *peer == config.self_id)
+            .position(|peer| peer.id == config.self_id)
             .ok_or_else(|| RaftError::SelfNotInPeers(config.self_id.clone()))? as NodeId;
         let raft_config = Arc::new(config.openraft_config()?);
         let log_store = LogStore::open(&config.store_path)?;
@@ -161,7 +162,7 @@ impl ControllerRaft {
                 .peers
                 .iter()
                 .enumerate()
-                .map(|(i, (_, addr))| (i as NodeId, BasicNode::new(addr)))
+                .map(|(i, peer)| (i as NodeId, BasicNode::new(&peer.addr)))
                 .collect();
             match raft.initialize(members).await {
                 Ok(()) | Err(openraft::error::RaftError::APIError(InitializeError::NotAllowed(_))) => {}

@@ -7,7 +7,8 @@
 
 use openraft::ServerState;
 
-use super::peers::{Peer, format_peers};
+use booster_conf::DLedgerPeer;
+
 use super::types::RaftMetrics;
 use crate::RaftMetadata;
 
@@ -20,15 +21,21 @@ pub fn is_ready_leader(m: &RaftMetrics) -> bool {
 }
 
 /// GET_METADATA_INFO's view; node ids index into `peers`.
-pub fn metadata(m: &RaftMetrics, group: &str, peers: &[Peer]) -> RaftMetadata {
+pub fn metadata(m: &RaftMetrics, group: &str, peers: &[DLedgerPeer]) -> RaftMetadata {
     let leader = m.current_leader.and_then(|id| usize::try_from(id).ok()).and_then(|i| peers.get(i));
     RaftMetadata {
         group: group.to_owned(),
-        leader_id: leader.map(|(id, _)| id.clone()),
-        leader_addr: leader.map(|(_, addr)| addr.clone()),
+        leader_id: leader.map(|p| p.id.clone()),
+        leader_addr: leader.map(|p| p.addr.clone()),
         is_leader: is_ready_leader(m),
         peers: format_peers(peers),
     }
+}
+
+/// GET_METADATA_INFO's `peers`: `n0:ip:port;n1:ip:port;` (spec §4.5), unlike
+/// the `n0-ip:port` of `controllerDLegerPeers`.
+pub fn format_peers(peers: &[DLedgerPeer]) -> String {
+    peers.iter().map(|p| format!("{}:{};", p.id, p.addr)).collect()
 }
 
 #[cfg(test)]
@@ -37,8 +44,8 @@ mod tests {
 
     use super::*;
 
-    fn peers() -> Vec<Peer> {
-        vec![("n0".into(), "127.0.0.1:9877".into()), ("n1".into(), "127.0.0.1:9878".into())]
+    fn peers() -> Vec<DLedgerPeer> {
+        booster_conf::parse_dledger_peers("n0-127.0.0.1:9877;n1-127.0.0.1:9878").unwrap()
     }
 
     /// Node 1 leading term 3, having applied up to `applied_term`.
@@ -90,5 +97,11 @@ mod tests {
         let mut unknown = follower;
         unknown.current_leader = None;
         assert_eq!(metadata(&unknown, "g", &peers()).leader_addr, None);
+    }
+
+    #[test]
+    fn formats_peers_for_metadata() {
+        assert_eq!(format_peers(&peers()), "n0:127.0.0.1:9877;n1:127.0.0.1:9878;");
+        assert_eq!(format_peers(&[]), "");
     }
 }

@@ -17,8 +17,8 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
-use super::fs::{read_if_exists, write_atomically};
 use super::types::{Entry, LogId, SnapshotMeta, StorageError, StoredMembership, TypeConfig};
+use crate::fs::{read_if_exists, write_atomically};
 use crate::{ReplicasState, SharedController};
 
 pub const SNAPSHOT_FILE: &str = "raft-snapshot.json";

@@ -1,5 +1,4 @@
-//! Controller-triggered elections (spec §7.4) and the role-change push
-//! (spec §8.5).
+//! Controller-triggered elections (spec §7.4).
 //!
 //! A trigger comes from the liveness scan, a closed broker connection or the
 //! inactive-master scan; only the leader acts on it, with up to
@@ -7,16 +6,9 @@
 //! the same serialized path as broker requests. Each 2004 commits "no
 //! master" and bumps the epoch (pitfall P-C6).
 
-use std::time::Duration;
-
-use booster_remoting::{RemotingClient, RemotingCommand};
-
 use super::service::{ControllerService, Rejected};
 use crate::codes::ResponseCode;
 use crate::{ElectMasterRequest, ElectionTrigger, Replicator};
-
-/// Bound on one NOTIFY_BROKER_ROLE_CHANGED send (RocketMQ: 3000 ms oneway).
-const NOTIFY_TIMEOUT: Duration = Duration::from_secs(3);
 
 impl<R: Replicator> ControllerService<R> {
     /// Runs the elections `triggers` ask for, if this node is the leader.
@@ -50,27 +42,6 @@ impl<R: Replicator> ControllerService<R> {
                     tracing::warn!(broker = broker_name, attempt, error = ?e, "controller-triggered election failed")
                 }
             }
-        }
-    }
-}
-
-/// Sends NOTIFY_BROKER_ROLE_CHANGED oneway, each target on its own task.
-#[derive(Debug, Default)]
-pub(crate) struct RoleChangeNotifier {
-    client: RemotingClient,
-}
-
-impl RoleChangeNotifier {
-    pub(crate) fn send(&self, targets: Vec<String>, notify: RemotingCommand) {
-        for addr in targets {
-            let (client, notify) = (self.client.clone(), notify.clone());
-            tokio::spawn(async move {
-                match tokio::time::timeout(NOTIFY_TIMEOUT, client.invoke_oneway(&addr, notify)).await {
-                    Ok(Ok(())) => tracing::debug!(%addr, "broker role change notified"),
-                    Ok(Err(e)) => tracing::warn!(%addr, error = %e, "notify broker role changed failed"),
-                    Err(_) => tracing::warn!(%addr, "notify broker role changed timed out"),
-                }
-            });
         }
     }
 }

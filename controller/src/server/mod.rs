@@ -6,7 +6,9 @@
 //!   sockets; every leader-only request goes through one serialized path
 //!   (leadership check → read barrier → validate → commit → answer).
 //! * [`wire`] — headers and JSON bodies ⇄ the core's request/response types.
-//! * [`election`] — controller-triggered elections and the role-change push.
+//! * [`election`] — controller-triggered elections.
+//! * `notify` — the role-change push (newer epoch cancels an older pending one).
+//! * `config_requests` — 1009/1010, updates persisted to `configStorePath`.
 //! * [`router`] — [`ControllerRouter`]: the remoting `Router`, connection →
 //!   broker-address bookkeeping for channel close, the [`ExtraRoutes`] hook.
 //! * [`scan`] — the periodic liveness and inactive-master scans.
@@ -18,6 +20,7 @@
 
 mod config_requests;
 pub mod election;
+mod notify;
 pub mod router;
 pub mod scan;
 pub mod serve;

@@ -1,20 +1,22 @@
 //! [`ControllerRouter`]: the remoting `Router` of a controller node.
 //!
-//! Besides handing requests to the [`ControllerService`], it remembers which
-//! broker addresses heartbeated on which connection, so that a closed
-//! connection drops those brokers' live entries at once and, on the leader,
-//! triggers an election for a vanished master (spec §8.2, pitfall P-C7).
+//! Besides handing requests to the [`ControllerService`], it tells the
+//! service which connection a heartbeat came on (live entries remember it)
+//! and keeps those connections, so that a closed connection drops its
+//! brokers' live entries at once and, on the leader, triggers an election
+//! for a vanished master (spec §8.2, pitfall P-C7), and so that the expiry
+//! scan can close an expired broker's connection.
 //! Codes an [`ExtraRoutes`] claims (the Raft RPCs) are served on the same
 //! port, as DLedger serves its own protocol next to the controller's.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use booster_remoting::{BoxFuture, Connection, RemotingCommand, Router, request};
 use parking_lot::Mutex;
 
 use super::service::ControllerService;
-use crate::Replicator;
+use crate::{ChannelId, Replicator};
 
 /// Extra request codes served on the controller's port (Raft RPCs).
 pub trait ExtraRoutes: Router {
@@ -26,8 +28,9 @@ pub trait ExtraRoutes: Router {
 pub struct ControllerRouter<R> {
     service: Arc<ControllerService<R>>,
     extra: Option<Arc<dyn ExtraRoutes>>,
-    /// Connection id → broker addresses that heartbeated on it.
-    channels: Mutex<HashMap<u64, BTreeSet<String>>>,
+    /// Connections brokers heartbeated on, until they close: live entries
+    /// name their connection by id, the expiry scan closes it through here.
+    channels: Mutex<HashMap<ChannelId, Connection>>,
 }
 
 impl<R: Replicator> ControllerRouter<R> {
@@ -35,18 +38,21 @@ impl<R: Replicator> ControllerRouter<R> {
         Self { service, extra, channels: Mutex::default() }
     }
 
-    /// A broker address lives on its latest connection only, so closing an
-    /// old connection after a reconnect does not expire the broker.
-    fn remember(&self, conn_id: u64, broker_addr: &str) {
-        let mut channels = self.channels.lock();
-        if channels.get(&conn_id).is_some_and(|addrs| addrs.contains(broker_addr)) {
-            return;
+    pub fn service(&self) -> &Arc<ControllerService<R>> {
+        &self.service
+    }
+
+    /// Closes these broker connections (expired live entries, spec §8.2);
+    /// their `on_close` then drops whatever else lived on them.
+    pub fn close_channels(&self, ids: &[ChannelId]) {
+        let doomed: Vec<Connection> = {
+            let channels = self.channels.lock();
+            ids.iter().filter_map(|id| channels.get(id).cloned()).collect()
+        };
+        for conn in doomed {
+            tracing::info!(peer = %conn.peer(), "closing the connection of an expired broker");
+            conn.close();
         }
-        channels.retain(|_, addrs| {
-            addrs.remove(broker_addr);
-            !addrs.is_empty()
-        });
-        channels.entry(conn_id).or_default().insert(broker_addr.to_owned());
     }
 }
 
@@ -55,24 +61,22 @@ impl<R: Replicator> Router for ControllerRouter<R> {
         if let Some(extra) = self.extra.as_ref().filter(|e| e.serves(request.code)) {
             return extra.route(conn, request);
         }
-        if request.code == request::BROKER_HEARTBEAT
-            && let Some(addr) = request.ext("brokerAddr")
-        {
-            self.remember(conn.id(), addr);
-        }
+        let channel = (request.code == request::BROKER_HEARTBEAT).then(|| {
+            self.channels.lock().entry(conn.id()).or_insert_with(|| conn.clone());
+            conn.id()
+        });
         let service = Arc::clone(&self.service);
-        Box::pin(async move { Some(service.handle(&request).await) })
+        Box::pin(async move { Some(service.handle(channel, &request).await) })
     }
 
     fn on_close(&self, conn: &Connection) {
         if let Some(extra) = &self.extra {
             extra.on_close(conn);
         }
-        let Some(addrs) = self.channels.lock().remove(&conn.id()) else { return };
-        let triggers: Vec<_> = {
-            let mut controller = self.service.controller().lock();
-            addrs.iter().flat_map(|addr| controller.on_channel_closed(addr)).collect()
-        };
+        if self.channels.lock().remove(&conn.id()).is_none() {
+            return;
+        }
+        let triggers = self.service.controller().lock().on_channel_closed(conn.id());
         if !triggers.is_empty() {
             let service = Arc::clone(&self.service);
             tokio::spawn(async move { service.run_election_triggers(triggers).await });

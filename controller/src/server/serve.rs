@@ -6,8 +6,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use booster_remoting::RemotingServer;
 use booster_remoting::codec::RemotingCodec;
+use booster_remoting::{RemotingServer, Router};
 use tokio::task::JoinHandle;
 
 use super::router::{ControllerRouter, ExtraRoutes};
@@ -87,14 +87,14 @@ pub async fn serve<R: Replicator>(
     service: Arc<ControllerService<R>>,
     extra: Option<Arc<dyn ExtraRoutes>>,
 ) -> Result<ControllerHandle, ServeError> {
-    let router = Arc::new(ControllerRouter::new(Arc::clone(&service), extra));
-    let server = RemotingServer::bind(addr, RemotingCodec::default(), router)
+    let router = Arc::new(ControllerRouter::new(service, extra));
+    let server = RemotingServer::bind(addr, RemotingCodec::default(), Arc::clone(&router) as Arc<dyn Router>)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     Ok(ControllerHandle {
         local_addr: server.local_addr(),
         server: Some(server),
-        tasks: spawn_scans(&service),
+        tasks: spawn_scans(&router),
         raft: None,
     })
 }

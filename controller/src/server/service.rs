@@ -16,13 +16,13 @@ use booster_remoting::connection::not_supported;
 use booster_remoting::{RemotingCommand, request as code};
 use parking_lot::RwLock;
 
-use super::election::RoleChangeNotifier;
+use super::notify::RoleChangeNotifier;
 use super::now_ms;
 use super::wire::{self, DecodeError};
 use crate::codes::ResponseCode;
 use crate::{
-    Controller, ControllerError, ElectMasterRequest, ElectMasterResponse, HandlerResult, ReplicateError,
-    Replicator, SharedController,
+    ChannelId, Controller, ControllerError, ElectMasterRequest, ElectMasterResponse, HandlerResult,
+    ReplicateError, Replicator, SharedController,
 };
 
 /// RocketMQ's processor waits this long for a request's future (spec §1).
@@ -85,6 +85,8 @@ pub struct ControllerService<R> {
     pub(super) config: RwLock<ControllerConfig>,
     /// One leader-only request at a time: validate → commit → apply.
     serial: tokio::sync::Mutex<()>,
+    /// One `configStorePath` write at a time, so the last one wins.
+    pub(super) persist_turn: tokio::sync::Mutex<()>,
     notifier: RoleChangeNotifier,
 }
 
@@ -103,6 +105,7 @@ impl<R: Replicator> ControllerService<R> {
             replicator,
             config: RwLock::new(config),
             serial: tokio::sync::Mutex::new(()),
+            persist_turn: tokio::sync::Mutex::new(()),
             notifier: RoleChangeNotifier::default(),
         }
     }
@@ -121,15 +124,17 @@ impl<R: Replicator> ControllerService<R> {
     }
 
     /// Answers one controller request (unknown codes: REQUEST_CODE_NOT_SUPPORTED).
-    pub async fn handle(&self, request: &RemotingCommand) -> RemotingCommand {
+    /// `channel` is the connection it came on: a heartbeat's live entry
+    /// remembers it, so that closing it (or expiry closing it) works.
+    pub async fn handle(&self, channel: Option<ChannelId>, request: &RemotingCommand) -> RemotingCommand {
         use crate::Controller as C;
         use Access::{Read, Write};
         match request.code {
-            code::BROKER_HEARTBEAT => self.heartbeat(request),
+            code::BROKER_HEARTBEAT => self.heartbeat(channel, request),
             code::CONTROLLER_GET_METADATA_INFO => {
                 wire::metadata_response(request, &self.replicator.metadata())
             }
-            code::UPDATE_CONTROLLER_CONFIG => self.update_config(request),
+            code::UPDATE_CONTROLLER_CONFIG => self.update_config(request).await,
             code::GET_CONTROLLER_CONFIG => self.get_config(request),
             code::CONTROLLER_ELECT_MASTER => match wire::elect_master(request) {
                 Ok(req) => match self.elect(&req).await {
@@ -215,9 +220,9 @@ impl<R: Replicator> ControllerService<R> {
     }
 
     /// 904: local liveness on every node (DLedger semantics).
-    fn heartbeat(&self, request: &RemotingCommand) -> RemotingCommand {
+    fn heartbeat(&self, channel: Option<ChannelId>, request: &RemotingCommand) -> RemotingCommand {
         let hb = match wire::heartbeat(request) {
-            Ok(hb) => hb,
+            Ok(hb) => crate::Heartbeat { channel, ..hb },
             Err(e) => return system_error(request, e),
         };
         match self.controller.lock().handle_heartbeat(&hb, now_ms()) {
@@ -249,7 +254,7 @@ impl<R: Replicator> ControllerService<R> {
                 .map(|(_, addr)| addr.clone())
                 .collect()
         };
-        self.notifier.send(targets, wire::notify_broker_role_changed(resp));
+        self.notifier.send(targets, resp.master_epoch, wire::notify_broker_role_changed(resp));
     }
 
     /// Decode, run through [`Self::leader`], encode: one leader-only request.

@@ -53,7 +53,7 @@ pub async fn start(config: ControllerConfig) -> Result<ControllerHandle, StartEr
     let controller: SharedController = Arc::new(parking_lot::Mutex::new(Controller::default()));
     let raft_config = RaftConfig::new(
         config.controller_d_leger_group.clone().unwrap_or_default(),
-        config.peers().into_iter().map(|p| (p.id, p.addr)).collect(),
+        config.peers(),
         me.id,
         config.controller_store_path.clone(),
     );

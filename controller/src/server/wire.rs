@@ -65,6 +65,7 @@ pub fn heartbeat(cmd: &RemotingCommand) -> Result<Heartbeat, DecodeError> {
         confirm_offset: h.confirm_offset,
         heartbeat_timeout_ms: h.heartbeat_timeout_mills,
         election_priority: h.election_priority,
+        channel: None,
     })
 }
 

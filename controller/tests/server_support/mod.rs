@@ -24,6 +24,8 @@ pub struct TestReplicator {
     controller: SharedController,
     leader: AtomicBool,
     pub writes: parking_lot::Mutex<Vec<Vec<Event>>>,
+    /// Holds the service's `configStorePath` for as long as the service lives.
+    pub config_dir: tempfile::TempDir,
 }
 
 impl TestReplicator {
@@ -62,9 +64,12 @@ impl Replicator for TestReplicator {
     }
 }
 
-pub fn config(extra: &str) -> ControllerConfig {
+/// A valid single-node config persisting to `dir`, plus `extra` properties.
+pub fn config(dir: &std::path::Path, extra: &str) -> ControllerConfig {
     let text = format!(
-        "controllerDLegerGroup=group1\ncontrollerDLegerPeers=n0-127.0.0.1:9878\ncontrollerDLegerSelfId=n0\n{extra}"
+        "controllerDLegerGroup=group1\ncontrollerDLegerPeers=n0-127.0.0.1:9878\ncontrollerDLegerSelfId=n0\n\
+         configStorePath={}\n{extra}",
+        dir.join("controller.properties").display()
     );
     ControllerConfig::load(Properties::parse_str(&text, "test.conf").unwrap()).unwrap().config
 }
@@ -78,8 +83,10 @@ pub fn service_with(config_extra: &str) -> Arc<Service> {
         controller: Arc::clone(&controller),
         leader: AtomicBool::new(true),
         writes: parking_lot::Mutex::default(),
+        config_dir: tempfile::tempdir().unwrap(),
     });
-    Arc::new(ControllerService::new(controller, replicator, config(config_extra)))
+    let config = config(replicator.config_dir.path(), config_extra);
+    Arc::new(ControllerService::new(controller, replicator, config))
 }
 
 pub fn service() -> Arc<Service> {
@@ -127,6 +134,11 @@ pub fn register(id: i64, broker_addr: &str) -> RemotingCommand {
 }
 
 pub fn heartbeat(id: Option<i64>, broker_addr: &str) -> RemotingCommand {
+    heartbeat_expiring(id, broker_addr, 10_000)
+}
+
+/// A heartbeat whose live entry expires after `timeout_ms`.
+pub fn heartbeat_expiring(id: Option<i64>, broker_addr: &str, timeout_ms: i64) -> RemotingCommand {
     req(
         request::BROKER_HEARTBEAT,
         &BrokerHeartbeatRequestHeader {
@@ -137,7 +149,7 @@ pub fn heartbeat(id: Option<i64>, broker_addr: &str) -> RemotingCommand {
             epoch: Some(0),
             max_offset: Some(0),
             confirm_offset: None,
-            heartbeat_timeout_mills: Some(10_000),
+            heartbeat_timeout_mills: Some(timeout_ms),
             election_priority: None,
         },
     )

@@ -9,7 +9,7 @@
 use std::process::ExitCode;
 
 use booster_namesrv::cli::{self, Command};
-use booster_remoting::process::{init_logging, shutdown_signal};
+use booster_remoting::process::{init_logging, run_on_runtime, shutdown_signal};
 
 fn main() -> ExitCode {
     let command = match cli::parse_args(std::env::args().skip(1)) {
@@ -47,14 +47,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("mqnamesrv: cannot start the async runtime: {e}");
-            return ExitCode::from(255);
-        }
-    };
-    runtime.block_on(run(loaded.config))
+    run_on_runtime("mqnamesrv", run(loaded.config))
 }
 
 async fn run(config: booster_namesrv::NamesrvConfig) -> ExitCode {

@@ -1,4 +1,5 @@
-//! Small crash-safe file helpers for the Raft store.
+//! Small crash-safe file helpers: the Raft store and the persisted
+//! configuration (`configStorePath`).
 
 use std::fs::{self, File};
 use std::io::{self, Write};
