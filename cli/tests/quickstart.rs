@@ -76,14 +76,19 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
-#[test]
-fn quickstart_serves_mqadmin_and_stops_on_sigint() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir_arg = dir.path().join("qs");
-    let mut child = booster(&[
+/// A quickstart on free ports with small files under `dir`, plus `extra`
+/// arguments: the child, its stdout lines, and its stderr once it exits.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+fn spawn_quickstart(dir: &std::path::Path, extra: &[&str]) -> Running {
+    let mut argv = vec![
         "quickstart",
         "--dir",
-        dir_arg.to_str().unwrap(),
+        dir.to_str().unwrap(),
         "--namesrv-port",
         "0",
         "--broker-port",
@@ -92,24 +97,42 @@ fn quickstart_serves_mqadmin_and_stops_on_sigint() {
         "mappedFileSizeCommitLog=1048576",
         "--set",
         "mappedFileSizeConsumeQueue=6000",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    ];
+    argv.extend_from_slice(extra);
+    let mut child = booster(&argv).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut stderr = child.stderr.take().unwrap();
-    let stderr_text = std::thread::spawn(move || {
+    let stderr = std::thread::spawn(move || {
         let mut s = String::new();
         let _ = stderr.read_to_string(&mut s);
         s
     });
     let lines = stdout_lines(&mut child);
+    Running { child, lines, stderr }
+}
+
+/// SIGINT, then a clean exit within the bound.
+fn interrupt(run: Running) -> mpsc::Receiver<String> {
+    let Running { mut child, lines, stderr } = run;
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
+        .unwrap();
+    let status = wait_exit(&mut child);
+    let stderr = stderr.join().unwrap();
+    assert!(status.success(), "exit {status:?}; stderr:\n{stderr}");
+    lines
+}
+
+#[test]
+fn quickstart_serves_mqadmin_and_stops_on_sigint() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir_arg = dir.path().join("qs");
+    let run = spawn_quickstart(&dir_arg, &[]);
+    let lines = &run.lines;
     let mut seen = Vec::new();
 
-    let namesrv = wait_for(&lines, "name server: ", &mut seen);
-    let broker = wait_for(&lines, "broker: ", &mut seen);
+    let namesrv = wait_for(lines, "name server: ", &mut seen);
+    let broker = wait_for(lines, "broker: ", &mut seen);
     let broker_addr = broker.split_whitespace().next().unwrap().to_owned();
-    wait_for(&lines, "Press Ctrl-C to stop.", &mut seen);
+    wait_for(lines, "Press Ctrl-C to stop.", &mut seen);
     assert!(seen.iter().any(|l| l == &format!("  mqadmin clusterList -n {namesrv}")), "{seen:?}");
 
     let table = mqadmin(&["clusterList", "-n", &namesrv]);
@@ -118,11 +141,7 @@ fn quickstart_serves_mqadmin_and_stops_on_sigint() {
     assert_eq!(&cols[..4], ["DefaultCluster", "broker-a", "0", broker_addr.as_str()], "{table}");
     assert!(dir_arg.join("store").join("commitlog").is_dir(), "store under --dir");
 
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
-        .unwrap();
-    let status = wait_exit(&mut child);
-    let stderr = stderr_text.join().unwrap();
-    assert!(status.success(), "exit {status:?}; stderr:\n{stderr}");
+    let lines = interrupt(run);
     let rest: Vec<String> = lines.try_iter().collect();
     assert_eq!(rest.last().map(String::as_str), Some("Booster quickstart stopped."), "{rest:?}");
     assert!(dir_arg.join("store").join("config").join("topics.json").is_file(), "metadata persisted");
@@ -135,48 +154,23 @@ fn quickstart_serves_mqadmin_and_stops_on_sigint() {
 fn replicas_run_in_controller_mode_and_print_the_sync_state_set() {
     let dir = tempfile::tempdir().unwrap();
     let dir_arg = dir.path().join("qs");
-    let mut child = booster(&[
-        "quickstart",
-        "--replicas",
-        "3",
-        "--dir",
-        dir_arg.to_str().unwrap(),
-        "--namesrv-port",
-        "0",
-        "--broker-port",
-        "0",
-        "--controller-port",
-        "0",
-        "--set",
-        "mappedFileSizeCommitLog=1048576",
-        "--set",
-        "mappedFileSizeConsumeQueue=6000",
-        "--set",
-        "haMaxTimeSlaveNotCatchup=2000",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let stderr_text = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let lines = stdout_lines(&mut child);
+    let run = spawn_quickstart(
+        &dir_arg,
+        &["--replicas", "3", "--controller-port", "0", "--set", "haMaxTimeSlaveNotCatchup=2000"],
+    );
+    let lines = &run.lines;
     let mut seen = Vec::new();
-    let namesrv = wait_for(&lines, "name server: ", &mut seen);
-    let controller = wait_for(&lines, "controller: ", &mut seen);
+    let namesrv = wait_for(lines, "name server: ", &mut seen);
+    let controller = wait_for(lines, "controller: ", &mut seen);
     let controller = controller.split_whitespace().next().unwrap().to_owned();
-    wait_for(&lines, "Press Ctrl-C to stop.", &mut seen);
+    wait_for(lines, "Press Ctrl-C to stop.", &mut seen);
     assert!(
         seen.iter().any(|l| l == &format!("  mqadmin getSyncStateSet -a {controller} -b broker-a")),
         "{seen:?}"
     );
     // The watcher's lines: first a master, eventually all three in sync.
     let full = loop {
-        let line = wait_for(&lines, "broker-a: ", &mut seen);
+        let line = wait_for(lines, "broker-a: ", &mut seen);
         if line.starts_with("master ") && line.contains("SyncStateSet {1, 2, 3}") {
             break line;
         }
@@ -204,11 +198,7 @@ fn replicas_run_in_controller_mode_and_print_the_sync_state_set() {
     assert_eq!(ids[0], "0", "the master registers as brokerId 0: {ids:?}");
     assert!(dir_arg.join("controller").is_dir() && dir_arg.join("store-3").join("brokerIdentity").is_file());
 
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
-        .unwrap();
-    let status = wait_exit(&mut child);
-    let stderr = stderr_text.join().unwrap();
-    assert!(status.success(), "exit {status:?}; stderr:\n{stderr}");
+    interrupt(run);
 }
 
 #[test]

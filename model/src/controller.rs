@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 pub use codes::{RequestCode, ResponseCode};
+/// All registered replicas of a broker set, controller id → address (§5.2).
+pub use crate::route::BrokerMemberGroup;
 
 use crate::lenient::{self, lenient_struct};
 
@@ -23,19 +25,6 @@ pub struct SyncStateSet {
     pub sync_state_set: BTreeSet<i64>,
     #[serde(deserialize_with = "lenient::de")]
     pub sync_state_set_epoch: i32,
-}
-
-/// All registered replicas of a broker set: controller id → remoting address
-/// (`body/BrokerMemberGroup.java`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct BrokerMemberGroup {
-    #[serde(deserialize_with = "lenient::de")]
-    pub broker_addrs: BTreeMap<i64, String>,
-    #[serde(deserialize_with = "lenient::de")]
-    pub broker_name: String,
-    #[serde(deserialize_with = "lenient::de")]
-    pub cluster: String,
 }
 
 /// §5.2: the ELECT_MASTER body. `brokerMemberGroup` only on SUCCESS.
@@ -121,7 +110,6 @@ pub struct EpochEntryCache {
 
 lenient_struct!(
     SyncStateSet,
-    BrokerMemberGroup,
     ElectMasterResponseBody,
     ReplicaIdentity,
     ReplicasInfo,
