@@ -4,41 +4,13 @@
 mod common;
 
 use booster_model::route::TopicConfigAndMappingSerializeWrapper;
-use booster_model::{
-    SubscriptionGroupConfig, SubscriptionGroupWrapper, from_rocketmq_json, to_rocketmq_json,
-};
+use booster_model::{SubscriptionGroupConfig, SubscriptionGroupWrapper, from_rocketmq_json};
 use booster_remoting::header::CommandHeader;
 use booster_remoting::headers::broker::{
-    CreateTopicRequestHeader, DeleteSubscriptionGroupRequestHeader, DeleteTopicRequestHeader,
-    OffsetResponseHeader, QueryConsumerOffsetRequestHeader, UpdateConsumerOffsetRequestHeader, pull_sys_flag,
+    CreateTopicRequestHeader, DeleteSubscriptionGroupRequestHeader, DeleteTopicRequestHeader, pull_sys_flag,
 };
 use booster_remoting::{RemotingClient, RemotingCommand, request};
 use common::*;
-
-fn query(group: &str, topic: &str, queue_id: i32, zero: Option<bool>) -> RemotingCommand {
-    let h = QueryConsumerOffsetRequestHeader {
-        consumer_group: group.into(),
-        topic: topic.into(),
-        queue_id,
-        set_zero_if_not_found: zero,
-    };
-    RemotingCommand::request(request::QUERY_CONSUMER_OFFSET).with_ext(h.encode())
-}
-
-fn update(group: &str, topic: &str, queue_id: i32, offset: i64) -> RemotingCommand {
-    let h = UpdateConsumerOffsetRequestHeader {
-        consumer_group: group.into(),
-        topic: topic.into(),
-        queue_id: Some(queue_id),
-        commit_offset: Some(offset),
-    };
-    RemotingCommand::request(request::UPDATE_CONSUMER_OFFSET).with_ext(h.encode())
-}
-
-async fn offset_of(client: &RemotingClient, addr: &str, cmd: RemotingCommand) -> Option<i64> {
-    let resp = client.invoke(addr, cmd, TIMEOUT).await.unwrap();
-    (resp.code == 0).then(|| OffsetResponseHeader::from_command(&resp).unwrap().offset)
-}
 
 #[tokio::test]
 async fn consumer_offsets_persist_across_restart() {
@@ -48,25 +20,32 @@ async fn consumer_offsets_persist_across_restart() {
     send_ok(&client, &addr, send_v2(send_header("OffTopic", 0, ""), b"x")).await;
     wait_max_offset(&client, &addr, "OffTopic", 0, 1).await;
 
-    assert_eq!(offset_of(&client, &addr, query("cg", "OffTopic", 0, Some(false))).await, None);
+    assert_eq!(
+        offset_of(&client, &addr, query_consumer_offset("cg", "OffTopic", 0, Some(false))).await,
+        None
+    );
     // A new group on a hot queue may start at 0.
-    assert_eq!(offset_of(&client, &addr, query("cg", "OffTopic", 0, Some(true))).await, Some(0));
+    assert_eq!(
+        offset_of(&client, &addr, query_consumer_offset("cg", "OffTopic", 0, Some(true))).await,
+        Some(0)
+    );
 
     // Unknown group: created by a pull, then offsets can be committed.
-    let resp = client.invoke(&addr, update("cg", "OffTopic", 0, 1), TIMEOUT).await.unwrap();
+    let resp = client.invoke(&addr, update_consumer_offset("cg", "OffTopic", 0, 1), TIMEOUT).await.unwrap();
     assert_eq!(resp.code, 26, "SUBSCRIPTION_GROUP_NOT_EXIST");
     let mut h = pull_header("cg", "OffTopic", 0, 0);
     h.sys_flag |= pull_sys_flag::COMMIT_OFFSET;
     h.commit_offset = 1;
     assert_eq!(client.invoke(&addr, pull(h), TIMEOUT).await.unwrap().code, 0);
     assert_eq!(
-        offset_of(&client, &addr, query("cg", "OffTopic", 0, None)).await,
+        offset_of(&client, &addr, query_consumer_offset("cg", "OffTopic", 0, None)).await,
         Some(1),
         "committed by the pull"
     );
-    let resp = client.invoke(&addr, update("cg", "OffTopic", 2, 77), TIMEOUT).await.unwrap();
+    let resp = client.invoke(&addr, update_consumer_offset("cg", "OffTopic", 2, 77), TIMEOUT).await.unwrap();
     assert_eq!(resp.code, 0);
-    let resp = client.invoke(&addr, update("cg", "NoSuchTopic", 0, 1), TIMEOUT).await.unwrap();
+    let resp =
+        client.invoke(&addr, update_consumer_offset("cg", "NoSuchTopic", 0, 1), TIMEOUT).await.unwrap();
     assert_eq!(resp.code, 17);
     let resp = client
         .invoke(&addr, RemotingCommand::request(request::GET_ALL_CONSUMER_OFFSET), TIMEOUT)
@@ -77,8 +56,14 @@ async fn consumer_offsets_persist_across_restart() {
 
     let broker = start(dir.path(), "").await;
     let (client, addr) = (RemotingClient::default(), common::addr(&broker));
-    assert_eq!(offset_of(&client, &addr, query("cg", "OffTopic", 0, Some(false))).await, Some(1));
-    assert_eq!(offset_of(&client, &addr, query("cg", "OffTopic", 2, Some(false))).await, Some(77));
+    assert_eq!(
+        offset_of(&client, &addr, query_consumer_offset("cg", "OffTopic", 0, Some(false))).await,
+        Some(1)
+    );
+    assert_eq!(
+        offset_of(&client, &addr, query_consumer_offset("cg", "OffTopic", 2, Some(false))).await,
+        Some(77)
+    );
     // The auto-created topic and group came back too.
     let resp = client.invoke(&addr, pull(pull_header("cg", "OffTopic", 0, 0)), TIMEOUT).await.unwrap();
     assert_eq!(records(resp.body.as_deref().unwrap())[0].body, b"x");
@@ -110,18 +95,12 @@ async fn topics_auto_create_via_tbw102_and_admin() {
 
     // Admin create/update, system-topic protection, delete.
     let create = |topic: &str, queues: i32| {
-        let h = CreateTopicRequestHeader {
-            topic: topic.into(),
-            default_topic: Some("TBW102".into()),
-            read_queue_nums: queues,
-            write_queue_nums: queues,
-            perm: 6,
+        create_topic(CreateTopicRequestHeader {
             topic_filter_type: Some("SINGLE_TAG".into()),
             order: Some(false),
             attributes: Some("+cleanup.policy=COMPACTION".into()),
-            ..Default::default()
-        };
-        RemotingCommand::request(request::UPDATE_AND_CREATE_TOPIC).with_ext(h.encode())
+            ..create_topic_header(topic, queues)
+        })
     };
     assert_eq!(client.invoke(&addr, create("Admin1", 2), TIMEOUT).await.unwrap().code, 0);
     let t = all_topics(&client, &addr).await.topic_config_table["Admin1"].clone();
@@ -154,9 +133,7 @@ async fn subscription_groups_and_runtime_info() {
     let broker = start(dir.path(), "").await;
     let (client, addr) = (RemotingClient::default(), addr(&broker));
     let group = SubscriptionGroupConfig { retry_max_times: 3, ..SubscriptionGroupConfig::new("admin_cg") };
-    let cmd = RemotingCommand::request(request::UPDATE_AND_CREATE_SUBSCRIPTIONGROUP)
-        .with_body(to_rocketmq_json(&group, false).into_bytes());
-    assert_eq!(client.invoke(&addr, cmd, TIMEOUT).await.unwrap().code, 0);
+    assert_eq!(client.invoke(&addr, create_subscription_group(&group), TIMEOUT).await.unwrap().code, 0);
     let bad = RemotingCommand::request(request::UPDATE_AND_CREATE_SUBSCRIPTIONGROUP)
         .with_body(&b"{\"groupName\":\"a b\"}"[..]);
     assert_eq!(client.invoke(&addr, bad, TIMEOUT).await.unwrap().code, 29);

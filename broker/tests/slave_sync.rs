@@ -8,58 +8,17 @@ mod common;
 use std::time::Duration;
 
 use booster_broker::BrokerHandle;
-use booster_model::{SubscriptionGroupConfig, TopicConfig, to_rocketmq_json};
-use booster_remoting::header::CommandHeader;
-use booster_remoting::headers::broker::{
-    CreateTopicRequestHeader, OffsetResponseHeader, QueryConsumerOffsetRequestHeader,
-    UpdateConsumerOffsetRequestHeader,
-};
-use booster_remoting::{RemotingClient, RemotingCommand, request};
+use booster_model::{SubscriptionGroupConfig, TopicConfig};
+use booster_remoting::{RemotingClient, RemotingCommand};
 use common::*;
 
 /// The first full pass runs about 12 s after the slave boots.
 const LIMIT: Duration = Duration::from_secs(30);
 
-fn create_topic(topic: &str, queues: i32) -> RemotingCommand {
-    let h = CreateTopicRequestHeader {
-        topic: topic.into(),
-        default_topic: Some("TBW102".into()),
-        read_queue_nums: queues,
-        write_queue_nums: queues,
-        perm: 6,
-        ..Default::default()
-    };
-    RemotingCommand::request(request::UPDATE_AND_CREATE_TOPIC).with_ext(h.encode())
-}
-
-fn create_group(group: SubscriptionGroupConfig) -> RemotingCommand {
-    RemotingCommand::request(request::UPDATE_AND_CREATE_SUBSCRIPTIONGROUP)
-        .with_body(to_rocketmq_json(&group, false).into_bytes())
-}
-
-fn commit_offset(group: &str, topic: &str, queue_id: i32, offset: i64) -> RemotingCommand {
-    let h = UpdateConsumerOffsetRequestHeader {
-        consumer_group: group.into(),
-        topic: topic.into(),
-        queue_id: Some(queue_id),
-        commit_offset: Some(offset),
-    };
-    RemotingCommand::request(request::UPDATE_CONSUMER_OFFSET).with_ext(h.encode())
-}
-
-async fn query_offset(client: &RemotingClient, addr: &str, group: &str, topic: &str, queue_id: i32) -> i64 {
-    let h = QueryConsumerOffsetRequestHeader {
-        consumer_group: group.into(),
-        topic: topic.into(),
-        queue_id,
-        set_zero_if_not_found: Some(false),
-    };
-    let cmd = RemotingCommand::request(request::QUERY_CONSUMER_OFFSET).with_ext(h.encode());
-    let resp = client.invoke(addr, cmd, TIMEOUT).await.unwrap();
-    if resp.code != 0 {
-        return -1;
-    }
-    OffsetResponseHeader::from_command(&resp).unwrap().offset
+/// The slave's answer to an offset query, as a consumer reading from it
+/// would ask.
+async fn slave_offset(client: &RemotingClient, addr: &str) -> Option<i64> {
+    offset_of(client, addr, query_consumer_offset("sync_cg", "SyncTopic", 1, Some(false))).await
 }
 
 async fn ok(client: &RemotingClient, addr: &str, cmd: RemotingCommand) {
@@ -81,10 +40,10 @@ async fn a_slave_copies_topics_groups_and_offsets_from_its_master() {
     mc.broker.namesrv_addr = Some(ns.clone());
     let master = booster_broker::start(mc).await.unwrap();
     let m_addr = addr(&master);
-    ok(&client, &m_addr, create_topic("SyncTopic", 3)).await;
+    ok(&client, &m_addr, create_topic(create_topic_header("SyncTopic", 3))).await;
     let group = SubscriptionGroupConfig { retry_max_times: 5, ..SubscriptionGroupConfig::new("sync_cg") };
-    ok(&client, &m_addr, create_group(group)).await;
-    ok(&client, &m_addr, commit_offset("sync_cg", "SyncTopic", 1, 42)).await;
+    ok(&client, &m_addr, create_subscription_group(&group)).await;
+    ok(&client, &m_addr, update_consumer_offset("sync_cg", "SyncTopic", 1, 42)).await;
     // No request sets delay offsets: the schedule service's progress, set directly.
     master.context().delay_offsets.set(3, 9);
     master.register_now().await;
@@ -97,11 +56,7 @@ async fn a_slave_copies_topics_groups_and_offsets_from_its_master() {
     let stale = TopicConfig::new("OnlyOnTheSlave");
     s.topics.create_if_absent(stale, now_ms()).unwrap();
     let s_addr = addr(&slave);
-    assert_eq!(
-        query_offset(&client, &s_addr, "sync_cg", "SyncTopic", 1).await,
-        -1,
-        "nothing before the sync"
-    );
+    assert_eq!(slave_offset(&client, &s_addr).await, None, "nothing before the sync");
 
     let synced = eventually_within(LIMIT, || async {
         s.topics.select("SyncTopic").is_some_and(|t| t.read_queue_nums == 3)
@@ -115,7 +70,7 @@ async fn a_slave_copies_topics_groups_and_offsets_from_its_master() {
     assert!(!s.topics.contains("OnlyOnTheSlave"), "replaced wholesale");
     assert_eq!(s.topics.data_version(), master.context().topics.data_version());
     // Consumers reading from the slave see the master's progress.
-    assert_eq!(query_offset(&client, &s_addr, "sync_cg", "SyncTopic", 1).await, 42);
+    assert_eq!(slave_offset(&client, &s_addr).await, Some(42));
     // Persisted through the slave's own managers (each right after its
     // table changed in memory).
     let persisted = eventually_within(Duration::from_secs(5), || async {

@@ -119,8 +119,7 @@ impl ControllerApi {
         };
         let cmd = RemotingCommand::request(request::CONTROLLER_GET_NEXT_BROKER_ID).with_ext(header.encode());
         let (addr, resp) = self.call(cmd).await?;
-        let h = GetNextBrokerIdResponseHeader::from_command(&resp)
-            .map_err(|e| ControllerClientError::bad_header(&addr, e))?;
+        let h: GetNextBrokerIdResponseHeader = response_header(&addr, &resp)?;
         h.next_broker_id.filter(|id| *id > 0).ok_or_else(|| ControllerClientError::BadResponse {
             addr,
             what: format!("nextBrokerId {:?}", h.next_broker_id),
@@ -156,16 +155,9 @@ impl ControllerApi {
         };
         let cmd = RemotingCommand::request(request::CONTROLLER_REGISTER_BROKER).with_ext(header.encode());
         let (addr, resp) = self.call(cmd).await?;
-        let h = RegisterBrokerToControllerResponseHeader::from_command(&resp)
-            .map_err(|e| ControllerClientError::bad_header(&addr, e))?;
+        let h: RegisterBrokerToControllerResponseHeader = response_header(&addr, &resp)?;
         let set: SyncStateSet = body(&addr, &resp)?.unwrap_or_default();
-        Ok(ControllerView {
-            master_broker_id: h.master_broker_id,
-            master_address: h.master_address,
-            master_epoch: h.master_epoch.unwrap_or(0),
-            sync_state_set: set.sync_state_set,
-            sync_state_set_epoch: h.sync_state_set_epoch.unwrap_or(set.sync_state_set_epoch),
-        })
+        Ok(controller_view(h.master_broker_id, h.master_address, h.master_epoch, h.sync_state_set_epoch, set))
     }
 
     /// CONTROLLER_ELECT_MASTER (§4.2) for this broker: the outcome on
@@ -190,16 +182,11 @@ impl ControllerApi {
             let remark = resp.remark.clone().unwrap_or_default();
             return Err(ControllerClientError::Refused { addr, code: resp.code, remark });
         }
-        let h = ElectMasterResponseHeader::from_command(&resp)
-            .map_err(|e| ControllerClientError::bad_header(&addr, e))?;
+        let h: ElectMasterResponseHeader = response_header(&addr, &resp)?;
         let b: ElectMasterResponseBody = body(&addr, &resp)?.unwrap_or_default();
-        Ok(ControllerView {
-            master_broker_id: h.master_broker_id,
-            master_address: h.master_address,
-            master_epoch: h.master_epoch.unwrap_or(0),
-            sync_state_set: b.sync_state_set,
-            sync_state_set_epoch: h.sync_state_set_epoch.unwrap_or(0),
-        })
+        // This body carries no epoch: the header's, or 0.
+        let set = SyncStateSet { sync_state_set: b.sync_state_set, sync_state_set_epoch: 0 };
+        Ok(controller_view(h.master_broker_id, h.master_address, h.master_epoch, h.sync_state_set_epoch, set))
     }
 
     /// CONTROLLER_GET_REPLICA_INFO (§4.4).
@@ -207,16 +194,10 @@ impl ControllerApi {
         let header = GetReplicaInfoRequestHeader { broker_name: broker_name.to_owned() };
         let cmd = RemotingCommand::request(request::CONTROLLER_GET_REPLICA_INFO).with_ext(header.encode());
         let (addr, resp) = self.call(cmd).await?;
-        let h = GetReplicaInfoResponseHeader::from_command(&resp)
-            .map_err(|e| ControllerClientError::bad_header(&addr, e))?;
+        let h: GetReplicaInfoResponseHeader = response_header(&addr, &resp)?;
         let set: SyncStateSet = body(&addr, &resp)?.unwrap_or_default();
-        Ok(ControllerView {
-            master_broker_id: h.master_broker_id,
-            master_address: h.master_address,
-            master_epoch: h.master_epoch.unwrap_or(0),
-            sync_state_set: set.sync_state_set,
-            sync_state_set_epoch: set.sync_state_set_epoch,
-        })
+        // The header has no syncStateSetEpoch: the body's stands.
+        Ok(controller_view(h.master_broker_id, h.master_address, h.master_epoch, None, set))
     }
 
     /// CONTROLLER_ALTER_SYNC_STATE_SET (§4.1): the accepted set and epoch.
@@ -256,6 +237,31 @@ impl ControllerApi {
     }
 }
 
+/// A controller's view of a broker set from an answer's master fields and
+/// SyncStateSet: the answer's own syncStateSetEpoch, when it carries one,
+/// wins over the set's; a missing masterEpoch reads as 0. Also fits the
+/// NOTIFY_BROKER_ROLE_CHANGED request, which carries the same fields.
+pub(crate) fn controller_view(
+    master_broker_id: Option<i64>,
+    master_address: Option<String>,
+    master_epoch: Option<i32>,
+    sync_state_set_epoch: Option<i32>,
+    set: SyncStateSet,
+) -> ControllerView {
+    ControllerView {
+        master_broker_id,
+        master_address,
+        master_epoch: master_epoch.unwrap_or(0),
+        sync_state_set_epoch: sync_state_set_epoch.unwrap_or(set.sync_state_set_epoch),
+        sync_state_set: set.sync_state_set,
+    }
+}
+
+/// The response header, or a typed error naming the controller.
+fn response_header<H: CommandHeader>(addr: &str, resp: &RemotingCommand) -> Result<H> {
+    H::from_command(resp).map_err(|e| ControllerClientError::bad_header(addr, e))
+}
+
 /// The response body as JSON, `None` when absent or empty.
 fn body<T: DeserializeOwned>(addr: &str, resp: &RemotingCommand) -> Result<Option<T>> {
     let Some(bytes) = resp.body.as_ref().filter(|b| !b.is_empty()) else { return Ok(None) };
@@ -266,4 +272,40 @@ fn body<T: DeserializeOwned>(addr: &str, resp: &RemotingCommand) -> Result<Optio
     from_rocketmq_json(text)
         .map(Some)
         .map_err(|e| ControllerClientError::BadResponse { addr: addr.to_owned(), what: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(ids: &[i64], epoch: i32) -> SyncStateSet {
+        SyncStateSet { sync_state_set: ids.iter().copied().collect(), sync_state_set_epoch: epoch }
+    }
+
+    #[test]
+    fn the_answers_sync_state_set_epoch_wins_over_the_sets() {
+        let v = controller_view(Some(1), Some("10.0.0.1:10911".into()), Some(3), Some(7), set(&[1, 2], 5));
+        assert_eq!(
+            v,
+            ControllerView {
+                master_broker_id: Some(1),
+                master_address: Some("10.0.0.1:10911".into()),
+                master_epoch: 3,
+                sync_state_set: [1, 2].into(),
+                sync_state_set_epoch: 7,
+            }
+        );
+    }
+
+    #[test]
+    fn missing_fields_fall_back_to_the_set_and_zero() {
+        let v = controller_view(None, None, None, None, set(&[2], 5));
+        assert_eq!((v.master_broker_id, v.master_address.as_deref()), (None, None));
+        assert_eq!((v.master_epoch, v.sync_state_set_epoch), (0, 5));
+        assert_eq!(v.sync_state_set, [2].into());
+        assert_eq!(
+            controller_view(None, None, None, None, SyncStateSet::default()),
+            ControllerView::default()
+        );
+    }
 }

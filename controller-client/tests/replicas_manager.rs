@@ -22,10 +22,13 @@ use booster_remoting::header::CommandHeader;
 use booster_remoting::headers::controller::NotifyBrokerRoleChangedRequestHeader;
 use booster_remoting::{RemotingClient, request};
 use booster_store::MessageStore;
-use fake_controller::FakeGroup;
+use fake_controller::{FakeGroup, FakeNode};
 use parking_lot::Mutex;
 
 const NAME: &str = "broker-a";
+/// Remoting addresses of the first and the second replica.
+const A: &str = "127.0.0.1:10911";
+const B: &str = "127.0.0.1:10921";
 const WAIT: Duration = Duration::from_secs(15);
 
 #[derive(Default)]
@@ -91,6 +94,41 @@ async fn replica_in(dir: tempfile::TempDir, addr: &str, controllers: &[&str]) ->
     Replica { manager, ha, hooks, link, identity: dir.path().join("brokerIdentity"), _dir: dir }
 }
 
+/// A replica whose store directory already holds `file` with `contents`;
+/// not waited for.
+async fn replica_with_file(file: &str, contents: &str, controllers: &[&str]) -> Replica {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(file), contents).unwrap();
+    replica_in(dir, A, controllers).await
+}
+
+/// A fake controller group of one node, its leader.
+async fn one_leader() -> (FakeGroup, FakeNode) {
+    let group = FakeGroup::new();
+    let node = group.node(true).await;
+    (group, node)
+}
+
+/// A replica at `addr` of the group behind `node`, once running.
+async fn started(addr: &str, node: &FakeNode) -> Replica {
+    let r = replica(addr, &[&node.addr]).await;
+    running(&r).await;
+    r
+}
+
+/// The first replica (id 1, master) and then the second (id 2, slave).
+async fn master_and_slave(node: &FakeNode) -> (Replica, Replica) {
+    let a = started(A, node).await;
+    let b = started(B, node).await;
+    (a, b)
+}
+
+/// The identity file names `id` and no temp file is left.
+fn assert_identity(r: &Replica, id: i64) {
+    assert_eq!(std::fs::read_to_string(&r.identity).unwrap(), format!("c#{NAME}#{id}"));
+    assert!(!r.identity.with_file_name("brokerIdentity-temp").exists());
+}
+
 async fn until(what: &str, mut f: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !f() {
@@ -106,13 +144,10 @@ async fn running(r: &Replica) {
 
 #[tokio::test]
 async fn fresh_broker_gets_id_1_registers_elects_itself_and_becomes_master() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let a = replica("127.0.0.1:10911", &[&node.addr]).await;
-    running(&a).await;
+    let (group, node) = one_leader().await;
+    let a = started(A, &node).await;
 
-    assert_eq!(std::fs::read_to_string(&a.identity).unwrap(), format!("c#{NAME}#1"));
-    assert!(!a.identity.with_file_name("brokerIdentity-temp").exists());
+    assert_identity(&a, 1);
     assert_eq!(a.manager.controller_id(), Some(1));
     assert_eq!(a.ha.own_id(), 1);
     assert_eq!(a.ha.role(), Role::Master { epoch: 1 });
@@ -135,7 +170,7 @@ async fn fresh_broker_gets_id_1_registers_elects_itself_and_becomes_master() {
     .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "start-up order {codes:?}");
     let set = group.set(NAME).unwrap();
-    assert_eq!(set.replicas[&1].1.split(';').next(), Some("127.0.0.1:10911"));
+    assert_eq!(set.replicas[&1].1.split(';').next(), Some(A));
 
     // Heartbeats keep coming, carrying the controller id and the epoch.
     until("heartbeats", || group.requests(request::BROKER_HEARTBEAT).len() >= 3).await;
@@ -148,25 +183,16 @@ async fn fresh_broker_gets_id_1_registers_elects_itself_and_becomes_master() {
 
 #[tokio::test]
 async fn second_replica_gets_id_2_follows_the_master_and_notify_switches_roles() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let a = replica("127.0.0.1:10911", &[&node.addr]).await;
-    running(&a).await;
-    let b = replica("127.0.0.1:10921", &[&node.addr]).await;
-    running(&b).await;
-    assert_eq!(std::fs::read_to_string(&b.identity).unwrap(), format!("c#{NAME}#2"));
+    let (group, node) = one_leader().await;
+    let (a, b) = master_and_slave(&node).await;
+    assert_identity(&b, 2);
     assert_eq!(b.ha.role(), Role::Slave { epoch: 1 });
     let last = b.hooks.0.lock().last().cloned().unwrap();
     assert_eq!(
         last,
         (
             false,
-            RoleChange {
-                controller_id: 2,
-                master_epoch: 1,
-                master_broker_id: 1,
-                master_address: "127.0.0.1:10911".into()
-            }
+            RoleChange { controller_id: 2, master_epoch: 1, master_broker_id: 1, master_address: A.into() }
         )
     );
 
@@ -180,7 +206,7 @@ async fn second_replica_gets_id_2_follows_the_master_and_notify_switches_roles()
     assert_eq!(b.ha.role(), Role::Master { epoch: 2 });
     assert_eq!(a.ha.role(), Role::Slave { epoch: 2 });
     assert!(b.hooks.0.lock().last().unwrap().0);
-    assert_eq!(a.hooks.0.lock().last().unwrap().1.master_address, "127.0.0.1:10921");
+    assert_eq!(a.hooks.0.lock().last().unwrap().1.master_address, B);
     assert_eq!(b.ha.sync_state().unwrap().epoch, body.sync_state_set_epoch);
 
     // A stale notification (same epoch) changes nothing.
@@ -195,12 +221,8 @@ async fn second_replica_gets_id_2_follows_the_master_and_notify_switches_roles()
 
 #[tokio::test]
 async fn poll_follows_an_election_the_broker_was_not_told_about() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let a = replica("127.0.0.1:10911", &[&node.addr]).await;
-    running(&a).await;
-    let b = replica("127.0.0.1:10921", &[&node.addr]).await;
-    running(&b).await;
+    let (group, node) = one_leader().await;
+    let (a, b) = master_and_slave(&node).await;
     let _ = group.switch_master(NAME, 2);
     until("poll makes b master", || b.ha.role() == Role::Master { epoch: 2 }).await;
     until("poll makes a slave", || a.ha.role() == Role::Slave { epoch: 2 }).await;
@@ -213,7 +235,7 @@ async fn not_leader_answer_makes_the_broker_find_the_new_leader_at_once() {
     let group = FakeGroup::new();
     let n1 = group.node(true).await;
     let n2 = group.node(false).await;
-    let a = replica("127.0.0.1:10911", &[&n1.addr, &n2.addr]).await;
+    let a = replica(A, &[&n1.addr, &n2.addr]).await;
     running(&a).await;
     let polls_at_n2 =
         || group.codes(Some(&n2.addr)).iter().filter(|c| **c == request::CONTROLLER_GET_REPLICA_INFO).count();
@@ -238,7 +260,7 @@ async fn not_leader_answer_makes_the_broker_find_the_new_leader_at_once() {
 async fn broker_starts_once_a_leader_appears() {
     let group = FakeGroup::new();
     let n1 = group.node(false).await;
-    let a = replica("127.0.0.1:10911", &[&n1.addr]).await;
+    let a = replica(A, &[&n1.addr]).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(a.ha.role(), Role::Idle, "fenced while no leader is known");
     n1.set_leader(true);
@@ -250,12 +272,8 @@ async fn broker_starts_once_a_leader_appears() {
 
 #[tokio::test]
 async fn alter_proposals_round_trip_and_fencing_answers_are_errors() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let a = replica("127.0.0.1:10911", &[&node.addr]).await;
-    running(&a).await;
-    let b = replica("127.0.0.1:10921", &[&node.addr]).await;
-    running(&b).await;
+    let (group, node) = one_leader().await;
+    let (a, b) = master_and_slave(&node).await;
     a.manager.shutdown().await;
     b.manager.shutdown().await;
     let epoch = group.set(NAME).unwrap().sync_state_set_epoch;
@@ -283,17 +301,15 @@ async fn alter_proposals_round_trip_and_fencing_answers_are_errors() {
 
 #[tokio::test]
 async fn master_tracker_converges_on_the_controllers_set() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let a = replica("127.0.0.1:10911", &[&node.addr]).await;
-    running(&a).await;
+    let (group, node) = one_leader().await;
+    let a = started(A, &node).await;
     // A lost ALTER answer: the controller holds a newer set; the poll
     // hands it to the master, whose shrink check then proposes it away
     // again (replica 2 never connected) — through the real proposer.
     {
         let mut t = group.table.lock();
         let set = t.sets.get_mut(NAME).unwrap();
-        set.replicas.insert(2, ("127.0.0.1:10921".into(), "x".into()));
+        set.replicas.insert(2, (B.into(), "x".into()));
         set.sync_state_set = [1, 2].into();
         set.sync_state_set_epoch += 1;
     }
@@ -310,10 +326,8 @@ async fn master_tracker_converges_on_the_controllers_set() {
 
 #[tokio::test]
 async fn a_set_lost_by_the_controller_makes_the_broker_register_again() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let a = replica("127.0.0.1:10911", &[&node.addr]).await;
-    running(&a).await;
+    let (group, node) = one_leader().await;
+    let a = started(A, &node).await;
     let registers = || group.requests(request::CONTROLLER_REGISTER_BROKER).len();
     assert_eq!(registers(), 1);
     // Cleaned controller data: GET_REPLICA_INFO answers 2008.
@@ -325,27 +339,20 @@ async fn a_set_lost_by_the_controller_makes_the_broker_register_again() {
 
 #[tokio::test]
 async fn a_leftover_temp_file_is_applied_with_its_own_check_code() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("brokerIdentity-temp"), format!("c#{NAME}#1#127.0.0.1:10911;5")).unwrap();
-    let a = replica_in(dir, "127.0.0.1:10911", &[&node.addr]).await;
+    let (group, node) = one_leader().await;
+    let a = replica_with_file("brokerIdentity-temp", &format!("c#{NAME}#1#{A};5"), &[&node.addr]).await;
     running(&a).await;
     assert!(group.requests(request::CONTROLLER_GET_NEXT_BROKER_ID).is_empty());
     let apply = group.requests(request::CONTROLLER_APPLY_BROKER_ID).pop().unwrap();
-    assert_eq!(apply["registerCheckCode"], "127.0.0.1:10911;5");
-    assert_eq!(std::fs::read_to_string(&a.identity).unwrap(), format!("c#{NAME}#1"));
-    assert!(!a.identity.with_file_name("brokerIdentity-temp").exists());
+    assert_eq!(apply["registerCheckCode"], format!("{A};5"));
+    assert_identity(&a, 1);
     a.manager.shutdown().await;
 }
 
 #[tokio::test]
 async fn an_identity_file_of_another_broker_stops_registration() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("brokerIdentity"), "c#broker-z#4").unwrap();
-    let a = replica_in(dir, "127.0.0.1:10911", &[&node.addr]).await;
+    let (group, node) = one_leader().await;
+    let a = replica_with_file("brokerIdentity", "c#broker-z#4", &[&node.addr]).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(group.requests(request::CONTROLLER_REGISTER_BROKER).is_empty());
     assert_eq!(a.ha.role(), Role::Idle);
@@ -354,21 +361,18 @@ async fn an_identity_file_of_another_broker_stops_registration() {
 
 #[tokio::test]
 async fn a_restarted_replica_keeps_its_id() {
-    let group = FakeGroup::new();
-    let node = group.node(true).await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("brokerIdentity"), format!("c#{NAME}#1")).unwrap();
+    let (group, node) = one_leader().await;
     {
         let mut t = group.table.lock();
         let set = fake_controller::BrokerSet {
             cluster: "c".into(),
             next_id: 2,
-            replicas: [(1, ("127.0.0.1:10911".to_owned(), "old".to_owned()))].into(),
+            replicas: [(1, (A.to_owned(), "old".to_owned()))].into(),
             ..Default::default()
         };
         t.sets.insert(NAME.into(), set);
     }
-    let a = replica_in(dir, "127.0.0.1:10911", &[&node.addr]).await;
+    let a = replica_with_file("brokerIdentity", &format!("c#{NAME}#1"), &[&node.addr]).await;
     running(&a).await;
     assert!(group.requests(request::CONTROLLER_GET_NEXT_BROKER_ID).is_empty());
     assert!(group.requests(request::CONTROLLER_APPLY_BROKER_ID).is_empty());

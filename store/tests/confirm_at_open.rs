@@ -7,7 +7,6 @@
 mod common;
 
 use std::os::unix::fs::FileExt;
-use std::time::{Duration, Instant};
 
 use booster_conf::MessageStoreConfig;
 use booster_store::{GetMessageStatus, MessageStore};
@@ -16,24 +15,14 @@ use common::*;
 const FILE_SIZE: u64 = 4096;
 const TOPIC: &str = "ConfirmAtOpen";
 
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// Gives the dispatcher time to do something it must not do.
-fn settle() {
-    std::thread::sleep(Duration::from_millis(100));
-}
-
 /// A replica that received `count` records (crossing a file boundary) of
 /// which the first `confirmed` were confirmed, then crashed: the abort
 /// marker stays and the ConsumeQueues and index were never flushed, so
-/// reopening must rebuild them from the CommitLog. Returns each record's end.
-fn crashed_replica(config: &MessageStoreConfig, count: usize, confirmed: usize) -> Vec<i64> {
+/// reopening must rebuild them from the CommitLog. Returns its directory,
+/// its config and each record's end.
+fn crashed_replica(count: usize, confirmed: usize) -> (tempfile::TempDir, MessageStoreConfig, Vec<i64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = small_config(dir.path(), FILE_SIZE);
     let store = MessageStore::open_replica(config.clone()).unwrap();
     let body = vec![b'r'; 700];
     let ends: Vec<i64> = (0..count)
@@ -47,7 +36,7 @@ fn crashed_replica(config: &MessageStoreConfig, count: usize, confirmed: usize) 
     assert!(config.abort_path().exists(), "undispatched records leave the abort marker");
     std::fs::remove_dir_all(config.consume_queue_dir()).unwrap();
     std::fs::remove_dir_all(config.index_dir()).unwrap();
-    ends
+    (dir, config, ends)
 }
 
 fn visible(store: &MessageStore) -> i64 {
@@ -56,9 +45,7 @@ fn visible(store: &MessageStore) -> i64 {
 
 #[test]
 fn a_reopened_replica_exposes_nothing_past_the_confirm_offset_until_the_cap_moves() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = small_config(dir.path(), FILE_SIZE);
-    let ends = crashed_replica(&config, 9, 4);
+    let (_dir, config, ends) = crashed_replica(9, 4);
 
     let store = MessageStore::open_replica(config.clone()).unwrap();
     assert_eq!(store.max_phy_offset(), ends[8], "every record survives");
@@ -87,9 +74,7 @@ fn a_reopened_replica_exposes_nothing_past_the_confirm_offset_until_the_cap_move
 
 #[test]
 fn a_standalone_store_still_exposes_everything_it_recovered() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = small_config(dir.path(), FILE_SIZE);
-    let ends = crashed_replica(&config, 9, 4);
+    let (_dir, config, ends) = crashed_replica(9, 4);
 
     let store = MessageStore::open(config.clone()).unwrap();
     assert_eq!(store.dispatched_offset(), ends[8]);
@@ -99,9 +84,7 @@ fn a_standalone_store_still_exposes_everything_it_recovered() {
 
 #[test]
 fn the_resumed_confirm_offset_never_passes_the_recovered_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = small_config(dir.path(), FILE_SIZE);
-    let ends = crashed_replica(&config, 9, 4);
+    let (_dir, config, ends) = crashed_replica(9, 4);
     // The checkpoint claims more than survives: confirmed up to the end,
     // but the last record was torn by the crash.
     let checkpoint = std::fs::OpenOptions::new().write(true).open(config.checkpoint_path()).unwrap();
@@ -124,11 +107,9 @@ fn the_resumed_confirm_offset_never_passes_the_recovered_end() {
 
 #[test]
 fn read_uncommitted_dispatches_past_the_confirm_offset() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = MessageStoreConfig { read_un_committed: true, ..small_config(dir.path(), FILE_SIZE) };
-    let ends = crashed_replica(&MessageStoreConfig { read_un_committed: false, ..config.clone() }, 9, 4);
+    let (_dir, config, ends) = crashed_replica(9, 4);
 
-    let store = MessageStore::open_replica(config).unwrap();
+    let store = MessageStore::open_replica(MessageStoreConfig { read_un_committed: true, ..config }).unwrap();
     assert_eq!(store.confirm_offset(), ends[3]);
     assert_eq!(store.dispatched_offset(), ends[8], "spec/ha.md §9.4: endLimit = maxPhyOffset");
     store.set_confirm_offset(ends[5]);

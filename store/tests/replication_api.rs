@@ -6,7 +6,6 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use booster_conf::{FlushDiskType, MessageStoreConfig};
 use booster_store::mapped_file::file_name;
@@ -14,20 +13,6 @@ use booster_store::{GetMessageStatus, MessageStore, StoreError};
 use common::*;
 
 const FILE_SIZE: i64 = 4096;
-
-/// Waits (bounded) until `cond` holds.
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// Gives the dispatcher time to do something it must not do.
-fn settle() {
-    std::thread::sleep(Duration::from_millis(100));
-}
 
 fn bodies(store: &MessageStore, topic: &str, queue_id: i32) -> Vec<(i64, Vec<u8>)> {
     queue_records(store, topic, queue_id).into_iter().map(|(qo, b)| (qo, body_of(&b))).collect()

@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use booster_broker::BrokerHandle;
 use booster_conf::BrokerStartupConfig;
+use booster_model::{SubscriptionGroupConfig, to_rocketmq_json};
 use booster_remoting::header::CommandHeader;
 use booster_remoting::headers::broker::{
-    PullMessageRequestHeader, SendMessageRequestHeader, SendMessageRequestHeaderV2,
-    SendMessageResponseHeader, pull_sys_flag,
+    CreateTopicRequestHeader, OffsetResponseHeader, PullMessageRequestHeader,
+    QueryConsumerOffsetRequestHeader, SendMessageRequestHeader, SendMessageRequestHeaderV2,
+    SendMessageResponseHeader, TopicQueueRequestHeader, UpdateConsumerOffsetRequestHeader, pull_sys_flag,
 };
 use booster_remoting::{RemotingClient, RemotingCommand, request};
 use booster_store::record::{RecordCheck, check_record, encode_properties};
@@ -116,6 +118,61 @@ pub fn pull(h: PullMessageRequestHeader) -> RemotingCommand {
     RemotingCommand::request(request::PULL_MESSAGE).with_ext(h.encode())
 }
 
+/// An UPDATE_AND_CREATE_TOPIC header: `queues` read and write queues,
+/// perm 6, TBW102 as the default topic.
+pub fn create_topic_header(topic: &str, queues: i32) -> CreateTopicRequestHeader {
+    CreateTopicRequestHeader {
+        topic: topic.into(),
+        default_topic: Some("TBW102".into()),
+        read_queue_nums: queues,
+        write_queue_nums: queues,
+        perm: 6,
+        ..Default::default()
+    }
+}
+
+pub fn create_topic(h: CreateTopicRequestHeader) -> RemotingCommand {
+    RemotingCommand::request(request::UPDATE_AND_CREATE_TOPIC).with_ext(h.encode())
+}
+
+/// UPDATE_AND_CREATE_SUBSCRIPTIONGROUP with `group` as its JSON body.
+pub fn create_subscription_group(group: &SubscriptionGroupConfig) -> RemotingCommand {
+    RemotingCommand::request(request::UPDATE_AND_CREATE_SUBSCRIPTIONGROUP)
+        .with_body(to_rocketmq_json(group, false).into_bytes())
+}
+
+pub fn update_consumer_offset(group: &str, topic: &str, queue_id: i32, offset: i64) -> RemotingCommand {
+    let h = UpdateConsumerOffsetRequestHeader {
+        consumer_group: group.into(),
+        topic: topic.into(),
+        queue_id: Some(queue_id),
+        commit_offset: Some(offset),
+    };
+    RemotingCommand::request(request::UPDATE_CONSUMER_OFFSET).with_ext(h.encode())
+}
+
+/// QUERY_CONSUMER_OFFSET; `set_zero_if_not_found` absent, true or false.
+pub fn query_consumer_offset(
+    group: &str,
+    topic: &str,
+    queue_id: i32,
+    set_zero_if_not_found: Option<bool>,
+) -> RemotingCommand {
+    let h = QueryConsumerOffsetRequestHeader {
+        consumer_group: group.into(),
+        topic: topic.into(),
+        queue_id,
+        set_zero_if_not_found,
+    };
+    RemotingCommand::request(request::QUERY_CONSUMER_OFFSET).with_ext(h.encode())
+}
+
+/// The offset an offset query answers; `None` for any code but SUCCESS.
+pub async fn offset_of(client: &RemotingClient, addr: &str, cmd: RemotingCommand) -> Option<i64> {
+    let resp = client.invoke(addr, cmd, TIMEOUT).await.unwrap();
+    (resp.code == 0).then(|| OffsetResponseHeader::from_command(&resp).unwrap().offset)
+}
+
 /// A record decoded from a pull/query body.
 #[derive(Debug, Clone)]
 pub struct Record {
@@ -170,7 +227,6 @@ pub fn records(body: &[u8]) -> Vec<Record> {
 /// Waits until `topic`/`queue_id` has `n` dispatched messages (dispatch is
 /// asynchronous, as in RocketMQ).
 pub async fn wait_max_offset(client: &RemotingClient, addr: &str, topic: &str, queue_id: i32, n: i64) {
-    use booster_remoting::headers::broker::{OffsetResponseHeader, TopicQueueRequestHeader};
     let fields = TopicQueueRequestHeader { topic: topic.into(), queue_id }.encode();
     for _ in 0..500 {
         let cmd = RemotingCommand::request(request::GET_MAX_OFFSET).with_ext(fields.clone());
@@ -203,7 +259,6 @@ pub async fn pull_records(
 
 /// Max offset of a queue right now.
 pub async fn max_offset(client: &RemotingClient, addr: &str, topic: &str, queue_id: i32) -> i64 {
-    use booster_remoting::headers::broker::{OffsetResponseHeader, TopicQueueRequestHeader};
     let fields = TopicQueueRequestHeader { topic: topic.into(), queue_id }.encode();
     let cmd = RemotingCommand::request(request::GET_MAX_OFFSET).with_ext(fields);
     let resp = client.invoke(addr, cmd, TIMEOUT).await.unwrap();

@@ -133,13 +133,9 @@ pub fn notify_request(set: &BrokerSet) -> RemotingCommand {
         sync_state_set_epoch: Some(set.sync_state_set_epoch),
         master_broker_id: Some(master),
     };
-    let body = SyncStateSet {
-        sync_state_set: set.sync_state_set.clone(),
-        sync_state_set_epoch: set.sync_state_set_epoch,
-    };
     RemotingCommand::request(request::NOTIFY_BROKER_ROLE_CHANGED)
         .with_ext(header.encode())
-        .with_body(to_rocketmq_json(&body, false).into_bytes())
+        .with_body(set_body(set))
 }
 
 struct FakeRouter {
@@ -190,6 +186,19 @@ fn set_body(set: &BrokerSet) -> Vec<u8> {
         sync_state_set_epoch: set.sync_state_set_epoch,
     };
     to_rocketmq_json(&s, false).into_bytes()
+}
+
+/// An ELECT_MASTER answer (SUCCESS or 2011) describing `set`.
+fn elect_reply(req: &RemotingCommand, code: Code, set: &BrokerSet) -> RemotingCommand {
+    let header = ElectMasterResponseHeader {
+        master_broker_id: set.master,
+        master_address: set.master.map(|m| set.replicas[&m].0.clone()),
+        master_epoch: Some(set.master_epoch),
+        sync_state_set_epoch: Some(set.sync_state_set_epoch),
+    };
+    let body =
+        ElectMasterResponseBody { broker_member_group: None, sync_state_set: set.sync_state_set.clone() };
+    reply(req, code).with_ext(header.encode()).with_body(to_rocketmq_json(&body, false).into_bytes())
 }
 
 fn leader_answer(t: &mut Table, code: i32, req: &RemotingCommand) -> RemotingCommand {
@@ -267,34 +276,14 @@ fn leader_answer(t: &mut Table, code: i32, req: &RemotingCommand) -> RemotingCom
             } else {
                 set.sync_state_set.contains(&requester).then_some(requester)
             };
-            let header_of = |s: &BrokerSet| ElectMasterResponseHeader {
-                master_broker_id: s.master,
-                master_address: s.master.map(|m| s.replicas[&m].0.clone()),
-                master_epoch: Some(s.master_epoch),
-                sync_state_set_epoch: Some(s.sync_state_set_epoch),
-            };
             match new {
-                Some(id) if set.master == Some(id) => {
-                    let b = ElectMasterResponseBody {
-                        broker_member_group: None,
-                        sync_state_set: set.sync_state_set.clone(),
-                    };
-                    reply(req, Code::ControllerMasterStillExist)
-                        .with_ext(header_of(set).encode())
-                        .with_body(to_rocketmq_json(&b, false).into_bytes())
-                }
+                Some(id) if set.master == Some(id) => elect_reply(req, Code::ControllerMasterStillExist, set),
                 Some(id) => {
                     set.master = Some(id);
                     set.master_epoch += 1;
                     set.sync_state_set = [id].into();
                     set.sync_state_set_epoch += 1;
-                    let b = ElectMasterResponseBody {
-                        broker_member_group: None,
-                        sync_state_set: set.sync_state_set.clone(),
-                    };
-                    reply(req, Code::Success)
-                        .with_ext(header_of(set).encode())
-                        .with_body(to_rocketmq_json(&b, false).into_bytes())
+                    elect_reply(req, Code::Success, set)
                 }
                 None => reply(req, Code::ControllerElectMasterFailed),
             }

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use booster_conf::MessageStoreConfig;
 use booster_store::record::{self, RecordCheck, RecordView};
@@ -112,11 +113,21 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Waits (bounded) until `cond` holds.
+pub fn wait_until(what: &str, cond: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// Waits (bounded) until the dispatcher has caught up with the CommitLog.
 pub fn wait_dispatched(store: &MessageStore) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while store.dispatched_offset() < store.max_phy_offset() {
-        assert!(std::time::Instant::now() < deadline, "dispatch did not catch up");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    wait_until("dispatch to catch up", || store.dispatched_offset() >= store.max_phy_offset());
+}
+
+/// Gives the dispatcher time to do something it must not do.
+pub fn settle() {
+    std::thread::sleep(Duration::from_millis(100));
 }
