@@ -13,13 +13,14 @@
 //!
 //! 1. `BOOSTER_E2E_BIN_DIR`, if set, is used as is (prebuilt binaries; no
 //!    freshness check).
-//! 2. Otherwise, if both binaries exist and are newer than every `*.rs`,
+//! 2. Otherwise, if the server binaries exist and are newer than every `*.rs`,
 //!    `Cargo.toml` and `Cargo.lock` of the workspace (outside `target/`,
 //!    `tests/` and hidden directories) they are used — this is the case
 //!    after `cargo test --workspace`, which builds them for the broker's and
 //!    name server's own integration tests.
 //! 3. Otherwise the harness runs, once per test executable,
-//!    `cargo build -p booster-namesrv -p booster-broker --bins` with the same
+//!    `cargo build -p booster-namesrv -p booster-broker -p booster-controller
+//!    --bins` (`mqcontroller` too) with the same
 //!    target directory and profile (`$CARGO`, else `cargo` on `PATH`). After
 //!    `cargo test -p booster-tests` alone this first build can take a minute:
 //!    the feature set differs from the test build's, so Cargo compiles a
@@ -36,10 +37,12 @@
 //! test panics, [`Cluster`]'s drop prints the tail of both logs. Every wait is
 //! bounded.
 //!
-//! [`ha`] runs a broker group (a master and slaves) the same way.
+//! [`ha`] runs a broker group (a master and slaves) the same way;
+//! [`controller`] runs one in controller mode with its controllers.
 
 #![allow(dead_code)]
 
+pub mod controller;
 pub mod ha;
 
 use std::collections::BTreeMap;
@@ -69,6 +72,13 @@ pub const STOP_TIMEOUT: Duration = Duration::from_secs(20);
 // ---------------------------------------------------------------------------
 
 static BIN_DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+
+/// The server binaries the e2e tests run, with their packages.
+const SERVER_BINS: [(&str, &str); 3] = [
+    ("mqnamesrv", "booster-namesrv"),
+    ("mqbroker", "booster-broker"),
+    ("mqcontroller", "booster-controller"),
+];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
@@ -104,7 +114,7 @@ fn newest_source_mtime(dir: &Path, newest: &mut SystemTime) {
 
 fn bins_fresh(dir: &Path) -> bool {
     let mut oldest_bin: Option<SystemTime> = None;
-    for name in ["mqnamesrv", "mqbroker"] {
+    for (name, _) in SERVER_BINS {
         let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
         match path.metadata().and_then(|m| m.modified()) {
             Ok(t) => oldest_bin = Some(oldest_bin.map_or(t, |o| o.min(t))),
@@ -124,7 +134,8 @@ fn build_bins(profile_dir: &Path) -> Result<(), String> {
     cmd.arg("build")
         .arg("--manifest-path")
         .arg(workspace_root().join("Cargo.toml"))
-        .args(["-p", "booster-namesrv", "-p", "booster-broker", "--bins"])
+        .args(SERVER_BINS.iter().flat_map(|(_, package)| ["-p", package]))
+        .arg("--bins")
         .env("CARGO_TARGET_DIR", target_dir);
     match profile {
         "debug" => {}
@@ -135,7 +146,7 @@ fn build_bins(profile_dir: &Path) -> Result<(), String> {
             cmd.args(["--profile", other]);
         }
     }
-    eprintln!("e2e harness: building mqnamesrv/mqbroker: {cmd:?}");
+    eprintln!("e2e harness: building the server binaries: {cmd:?}");
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err(format!("cargo build of the server binaries failed: {status}"));
@@ -321,21 +332,26 @@ fn tail(path: &Path, lines: usize) -> String {
 /// An `mqnamesrv` on port 0 with its files under `dir`; returns it and its
 /// address.
 pub fn start_namesrv(dir: &Path) -> (Proc, String) {
+    let conf =
+        format!("listenPort=0\nkvConfigPath={}\n", dir.join("namesrv").join("kvConfig.json").display());
+    let (namesrv, port) = spawn_namesrv(dir, &conf, dir.join("namesrv.log"));
+    (namesrv, format!("127.0.0.1:{port}"))
+}
+
+/// Writes `conf` to `<dir>/namesrv.conf`, runs `mqnamesrv` there and waits
+/// for its boot line; returns it and its bound port.
+pub fn spawn_namesrv(dir: &Path, conf: &str, log: PathBuf) -> (Proc, u16) {
     let ns_conf = dir.join("namesrv.conf");
-    std::fs::write(
-        &ns_conf,
-        format!("listenPort=0\nkvConfigPath={}\n", dir.join("namesrv").join("kvConfig.json").display()),
-    )
-    .unwrap();
+    std::fs::write(&ns_conf, conf).unwrap();
     let mut cmd = Command::new(bin("mqnamesrv"));
     cmd.arg("-c").arg(&ns_conf).current_dir(dir);
-    let mut namesrv = Proc::spawn("mqnamesrv", cmd, dir.join("namesrv.log"));
-    let port: u16 = namesrv.wait_for_line(BOOT_TIMEOUT, |line| {
+    let mut namesrv = Proc::spawn("mqnamesrv", cmd, log);
+    let port = namesrv.wait_for_line(BOOT_TIMEOUT, |line| {
         line.strip_prefix("The Name Server boot success.")
             .and_then(|rest| rest.rsplit(':').next())
             .and_then(|p| p.trim().parse().ok())
     });
-    (namesrv, format!("127.0.0.1:{port}"))
+    (namesrv, port)
 }
 
 /// The `broker.conf` every e2e broker starts from (`listen_port` 0: the OS
