@@ -34,6 +34,14 @@ pub fn plan_handshake(local: &EpochCache, local_max_offset: i64, resp: &Handshak
     if local.is_empty() {
         return HandshakePlan::KeepAll;
     }
+    // A replica that holds no bytes has nothing to lose; its epochs (a
+    // first master killed before its first write) may exist nowhere else,
+    // so looking for a common one would call an empty log diverged forever.
+    // Cutting at 0 also drops those epochs, which the new master's entries
+    // must replace.
+    if local_max_offset == 0 {
+        return HandshakePlan::TruncateTo(0);
+    }
     let master: Vec<EpochEntry> =
         resp.entries.iter().map(|e| EpochEntry::new(e.epoch, e.start_offset)).collect();
     match find_consistent_point(local, local_max_offset, &master, resp.master_max_offset) {

@@ -57,6 +57,15 @@ fn no_common_epoch_is_fatal() {
     assert_eq!(plan_handshake(&local, 900, &response(0, &[])), HandshakePlan::Diverged);
 }
 
+#[test]
+fn an_empty_log_drops_epochs_no_master_knows() {
+    // Master under epoch 1, killed before writing; the new master took
+    // epoch 2 from offset 0.
+    let local = cache(&[(1, 0)]);
+    assert_eq!(plan_handshake(&local, 0, &response(0, &[(2, 0)])), HandshakePlan::TruncateTo(0));
+    assert_eq!(plan_handshake(&local, 0, &response(4096, &[(2, 0)])), HandshakePlan::TruncateTo(0));
+}
+
 // ---- §6.3 ----
 
 #[test]
