@@ -34,8 +34,8 @@ use std::time::{Duration, Instant};
 use rocketmq_client_rust::{DefaultMQProducer, SendStatus};
 use rocketmq_model::common::message::message_single::Message;
 use support::ha::{
-    HaCluster, LogWatch, assert_commit_logs_identical, checkpoint_confirm_offset, commit_log_bytes,
-    commit_log_end, epoch_entries, proposed_sync_state_set, wait_sync_state_set,
+    HaCluster, LogWatch, commit_log_bytes, commit_log_end, epoch_entries, proposed_sync_state_set,
+    wait_sync_state_set,
 };
 use support::{count_unique, create_topic, start_collector, start_producer, unique, wait_until};
 
@@ -129,23 +129,8 @@ fn commit_log_dirs(c: &HaCluster) -> Vec<(String, PathBuf)> {
     c.nodes.iter().enumerate().map(|(i, n)| (format!("node {i}"), n.commit_log_dir())).collect()
 }
 
-/// After a SIGTERM stop of every node, with the last sends SEND_OK under
-/// allAck from a full set: the master's persisted confirm offset is its
-/// whole log (every put waited for every member's ack, and the confirm offset
-/// is the smallest member ack, §9.1), and every CommitLog holds the same
-/// bytes up to it. The checkpoint is the honest source: it is what the
-/// master itself decided was replicated, not an assumption of the test.
 fn assert_replicated_to_confirm_offset(c: &HaCluster, master: usize) -> i64 {
-    let confirm = checkpoint_confirm_offset(&c.nodes[master].store_dir());
-    let end = commit_log_end(&c.nodes[master].commit_log_dir());
-    assert_eq!(confirm, end, "the master's confirm offset covers its whole CommitLog");
-    let mut dirs = commit_log_dirs(c);
-    dirs.swap(0, master);
-    assert_commit_logs_identical(&dirs, confirm);
-    for (name, dir) in &dirs {
-        assert_eq!(commit_log_end(dir), end, "{name}'s records end where the master's do");
-    }
-    confirm
+    support::ha::assert_replicated_to_confirm_offset(&c.nodes[master].store_dir(), commit_log_dirs(c), master)
 }
 
 async fn shutdown(producer: Arc<DefaultMQProducer>) {

@@ -319,3 +319,26 @@ pub fn assert_commit_logs_identical(dirs: &[(String, PathBuf)], end: i64) {
         assert_eq!(diff, None, "{name}'s CommitLog differs from {ref_name}'s at this offset");
     }
 }
+
+/// After a SIGTERM stop of every node, with the last sends SEND_OK under
+/// allAck from a full set: the master's persisted confirm offset is its
+/// whole log (every put waited for every member's ack, and the confirm offset
+/// is the smallest member ack, spec/ha.md §9.1), and every CommitLog of
+/// `dirs` (the master's at `master`) holds the same bytes up to it and ends
+/// there. The checkpoint is the honest source: it is what the master itself
+/// decided was replicated, not an assumption of the test. Returns it.
+pub fn assert_replicated_to_confirm_offset(
+    master_store: &Path,
+    mut dirs: Vec<(String, PathBuf)>,
+    master: usize,
+) -> i64 {
+    let confirm = checkpoint_confirm_offset(master_store);
+    let end = commit_log_end(&dirs[master].1);
+    assert_eq!(confirm, end, "the master's confirm offset covers its whole CommitLog");
+    dirs.swap(0, master);
+    assert_commit_logs_identical(&dirs, confirm);
+    for (name, dir) in &dirs {
+        assert_eq!(commit_log_end(dir), end, "{name}'s records end where the master's do");
+    }
+    confirm
+}
