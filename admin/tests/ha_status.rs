@@ -80,8 +80,14 @@ async fn ha_status_of_a_master_and_its_slave() {
         "{out}"
     );
     assert!(lines[5].starts_with("#SlaveAddr"), "{out}");
+    // The slave's HA client socket, its ack, in the SyncStateSet; an empty
+    // master has no first byte to transfer from yet (-1).
     let row: Vec<&str> = lines[6].split_whitespace().collect();
-    assert_eq!(row, ["null", "0", "0", "0.00", "OK", "0"], "{out}");
+    assert_eq!(row[1..], ["0", "0", "0.00", "OK", "-1"], "{out}");
+    let slave_client: std::net::SocketAddr = row[0].parse().unwrap_or_else(|_| panic!("an address: {out}"));
+    assert!(slave_client.ip().is_loopback(), "{out}");
+    assert_ne!(slave_client.port(), slave.context().ha.local_addr().port(), "the client end, not a listener");
+    assert_eq!(lines.len(), 7, "one connection: {out}");
 
     let run = mqadmin(&["haStatus", "-b", &s_addr], None).await;
     let out = run.ok();

@@ -67,8 +67,8 @@ impl BrokerRoleHooks for BrokerHooks {
         ctx.role.set(true, change.controller_id, change.master_epoch);
         self.master.send_replace(false);
         ctx.slave_sync.start(&ctx, change.master_address.clone());
-        let client = self.client.clone();
-        tokio::spawn(async move { crate::registration::register_all(&ctx, &client).await });
+        let (client, epoch) = (self.client.clone(), change.master_epoch);
+        tokio::spawn(async move { crate::registration::register_as_slave(&ctx, &client, epoch).await });
     }
 }
 

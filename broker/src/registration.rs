@@ -23,6 +23,13 @@ use booster_remoting::{RemotingClient, RemotingCommand, ResponseCode, request};
 use crate::context::BrokerContext;
 use crate::topic::perm;
 
+/// Pause between the registrations of a controller-mode slave that does not
+/// know its master's HA address yet.
+const MASTER_HA_RETRY_PERIOD: Duration = Duration::from_secs(1);
+/// At most this many of them per role change; the periodic registration
+/// (10–60 s) takes over afterwards.
+const MASTER_HA_RETRIES: u32 = 30;
+
 /// The body: every topic, with perms ANDed with `brokerPermission` when the
 /// broker lacks read or write (attributes dropped on those copies, §5.4).
 pub fn register_body(topics: TopicConfigSerializeWrapper, broker_permission: i32) -> RegisterBrokerBody {
@@ -87,6 +94,31 @@ pub async fn register_all(ctx: &Arc<BrokerContext>, client: &RemotingClient) {
     for t in tasks {
         let _ = t.await;
     }
+}
+
+/// changeToSlave's registration (spec/controller.md §11.5 step 6). Its
+/// answer carries the master's HA address only once the new master has
+/// registered as id 0 (§11.7); a slave that got there first registers
+/// again every second (bounded) instead of waiting for the periodic
+/// registration, until it has the address or the role changes.
+pub async fn register_as_slave(ctx: &Arc<BrokerContext>, client: &RemotingClient, master_epoch: i32) {
+    let mut shutdown = ctx.shutdown_signal();
+    for _ in 0..MASTER_HA_RETRIES {
+        register_all(ctx, client).await;
+        let same_role = ctx.is_slave() && ctx.role.state_version() == i64::from(master_epoch);
+        if ctx.ha.master_ha_addr().is_some() || !same_role {
+            return;
+        }
+        tracing::debug!(master_epoch, "no master HA address from the name servers yet; registering again");
+        tokio::select! {
+            () = tokio::time::sleep(MASTER_HA_RETRY_PERIOD) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+    tracing::warn!(
+        master_epoch,
+        "the name servers named no master HA address; waiting for the periodic registration"
+    );
 }
 
 /// A slave without `haMasterAddress` follows the HA address the name server

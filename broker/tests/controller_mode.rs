@@ -3,7 +3,9 @@
 //! the scripted fake controller of the controller-client tests, all on
 //! 127.0.0.1 port 0. Fenced start, ids 1 and 2, master and slave with
 //! replication and a SyncStateSet grown through ALTER_SYNC_STATE_SET, a
-//! NOTIFY_BROKER_ROLE_CHANGED switch over the wire, GET_BROKER_EPOCH_CACHE.
+//! NOTIFY_BROKER_ROLE_CHANGED switch over the wire, GET_BROKER_EPOCH_CACHE;
+//! a slave told of a failover before the new master registered, with a dead
+//! address in `controllerAddr`.
 
 mod common;
 #[path = "../../controller-client/tests/common/fake_controller.rs"]
@@ -18,6 +20,7 @@ use booster_conf::{BrokerStartupConfig, NamesrvConfig};
 use booster_ha::Role;
 use booster_model::controller::EpochEntryCache;
 use booster_model::{TopicConfig, from_rocketmq_json};
+use booster_namesrv::BrokerAddrInfo;
 use booster_remoting::{RemotingClient, RemotingCommand, request};
 use common::*;
 use fake_controller::FakeGroup;
@@ -26,10 +29,14 @@ const TOPIC: &str = "CtlTopic";
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn controlled(dir: &Path, controller: &str, namesrv: &str) -> BrokerStartupConfig {
+    controlled_with(dir, controller, namesrv, "syncBrokerMetadataPeriod=200\n")
+}
+
+fn controlled_with(dir: &Path, controller: &str, namesrv: &str, more: &str) -> BrokerStartupConfig {
     let extra = format!(
         "enableControllerMode=true\ncontrollerAddr={controller}\nbrokerId=-1\nbrokerRole=SLAVE\n\
-         allAckInSyncStateSet=true\nsyncBrokerMetadataPeriod=200\nbrokerHeartbeatInterval=100\n\
-         haSendHeartbeatInterval=100\nhaMaxTimeSlaveNotCatchup=2000\ncheckSyncStateSetPeriod=100\n"
+         allAckInSyncStateSet=true\nbrokerHeartbeatInterval=100\nhaSendHeartbeatInterval=100\n\
+         haMaxTimeSlaveNotCatchup=2000\ncheckSyncStateSetPeriod=100\n{more}"
     );
     let mut c = config(dir, &extra);
     c.broker.namesrv_addr = Some(namesrv.to_owned());
@@ -141,6 +148,73 @@ async fn two_controlled_brokers_replicate_and_switch_roles_on_notify() {
     let b_max = b.context().store.max_phy_offset();
     wait("a follows the new master", || a.context().store.max_phy_offset() == b_max).await;
 
+    for h in [a, b] {
+        h.shutdown().await.unwrap();
+    }
+    namesrv.shutdown();
+}
+
+/// spec/controller.md §11.5–§11.7: the demoted master A hears of the
+/// failover first; its registration reaches the name server while no
+/// broker holds id 0, so the answer has no haServerAddr. It registers again
+/// every second until B has registered as master, instead of waiting for
+/// the periodic registration (60 s here; topics already agree, so the
+/// slave metadata sync triggers none either). Both learn of the failover
+/// from NOTIFY only (the replica-info poll is slowed down too). The first
+/// controller address refuses connections throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demoted_master_learns_the_new_masters_ha_address_before_the_periodic_registration() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (namesrv, ns) = start_namesrv(dirs[2].path()).await;
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let group = FakeGroup::new();
+    let node = group.node(true).await;
+    let controllers = format!("{dead};{}", node.addr);
+    let slow = "registerNameServerPeriod=60000\nsyncBrokerMetadataPeriod=60000\n";
+    let a = start_broker(controlled_with(dirs[0].path(), &controllers, &ns, slow)).await;
+    wait("a becomes master", || a.context().ha.role() == Role::Master { epoch: 1 }).await;
+    a.register_now().await;
+    let b = start_broker(controlled_with(dirs[1].path(), &controllers, &ns, slow)).await;
+    wait("b becomes slave", || b.context().ha.role() == Role::Slave { epoch: 1 }).await;
+    let ha_of = |h: &BrokerHandle| format!("127.0.0.1:{}", h.context().ha.local_addr().port());
+    wait("b follows a's HA address", || b.context().ha.master_ha_addr() == Some(ha_of(&a))).await;
+    wait("b took a's topic table", || b.context().topics.data_version() == a.context().topics.data_version())
+        .await;
+    let heartbeats_to = |addr: &str| {
+        group.table.lock().log.iter().filter(|(n, c, _)| n == addr && *c == request::BROKER_HEARTBEAT).count()
+    };
+    assert!(heartbeats_to(&node.addr) > 0, "heartbeats reach the live controller");
+
+    let notify = group.switch_master("broker-a", 2);
+    assert_eq!(FakeGroup::send(&addr(&a), notify.clone()).await.code, 0);
+    assert_eq!(a.context().ha.role(), Role::Slave { epoch: 2 });
+    assert_eq!(a.context().ha.master_ha_addr(), None, "no master registered as id 0 yet");
+    let ns_ids = || {
+        let state = namesrv.state();
+        let routes = &state.lock().routes;
+        routes.cluster_info().broker_addr_table.get("broker-a").map(|g| g.broker_addrs.clone())
+    };
+    wait("a registered as id 1 while no master is known", || {
+        ns_ids().is_some_and(|ids| ids.get(&1) == Some(&addr(&a)) && !ids.contains_key(&0))
+    })
+    .await;
+    assert_eq!(a.context().ha.master_ha_addr(), None);
+
+    assert_eq!(FakeGroup::send(&addr(&b), notify).await.code, 0);
+    wait("b registered as id 0", || ns_ids().is_some_and(|ids| ids.get(&0) == Some(&addr(&b)))).await;
+    // §11.5/§11.7: B's registration carries stateVersion = masterEpoch.
+    let live =
+        namesrv.state().lock().routes.live_info(&BrokerAddrInfo::new("TestCluster", &addr(&b))).cloned();
+    assert_eq!(live.map(|l| l.data_version.state_version), Some(2));
+    wait("a follows b's HA address", || a.context().ha.master_ha_addr() == Some(ha_of(&b))).await;
+
+    let resp = RemotingClient::default().invoke(&addr(&b), send(0), TIMEOUT).await.unwrap();
+    assert_eq!(resp.code, 0, "{:?}", resp.remark);
+    let b_max = b.context().store.max_phy_offset();
+    wait("a replicates from b", || a.context().store.max_phy_offset() == b_max).await;
     for h in [a, b] {
         h.shutdown().await.unwrap();
     }

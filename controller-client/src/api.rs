@@ -25,6 +25,8 @@ use crate::role::ControllerView;
 
 /// §1: synchronous controller calls time out after 3 s.
 pub const CONTROLLER_TIMEOUT: Duration = Duration::from_secs(3);
+/// `sendHeartbeatTimeoutMillis` (spec §1).
+const HEARTBEAT_SEND_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// This broker's names, as every request carries them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,14 +228,25 @@ impl ControllerApi {
         })
     }
 
-    /// BROKER_HEARTBEAT (§4.13), oneway to every controller address.
+    /// BROKER_HEARTBEAT (§4.13), oneway to every controller address at
+    /// once, each bounded by `sendHeartbeatTimeoutMillis`: an address that
+    /// hangs must not delay the heartbeat the leader is waiting for.
     pub async fn heartbeat(&self, header: &BrokerHeartbeatRequestHeader) {
+        let mut sends = tokio::task::JoinSet::new();
         for addr in &self.addrs {
+            let (client, addr) = (self.client.clone(), addr.clone());
             let cmd = RemotingCommand::request(request::BROKER_HEARTBEAT).with_ext(header.encode());
-            if let Err(e) = self.client.invoke_oneway(addr, cmd).await {
-                tracing::debug!(controller = %addr, error = %e, "heartbeat not sent");
-            }
+            sends.spawn(async move {
+                match tokio::time::timeout(HEARTBEAT_SEND_TIMEOUT, client.invoke_oneway(&addr, cmd)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::debug!(controller = %addr, error = %e, "heartbeat not sent"),
+                    Err(_) => {
+                        tracing::debug!(controller = %addr, "heartbeat not sent within the send timeout")
+                    }
+                }
+            });
         }
+        while sends.join_next().await.is_some() {}
     }
 }
 

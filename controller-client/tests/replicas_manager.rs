@@ -256,6 +256,30 @@ async fn not_leader_answer_makes_the_broker_find_the_new_leader_at_once() {
     a.manager.shutdown().await;
 }
 
+/// spec/controller.md §9.3: an address that refuses connections (listed
+/// first) costs each round one failed connect; discovery, registration,
+/// heartbeats and the leader-only polls all go on with the live one.
+#[tokio::test]
+async fn a_dead_controller_address_holds_nothing_up() {
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let group = FakeGroup::new();
+    let node = group.node(true).await;
+    let a = replica(A, &[&dead, &node.addr]).await;
+    running(&a).await;
+    assert_eq!(a.ha.role(), Role::Master { epoch: 1 });
+    assert_eq!(a.link.api.leader().get().as_deref(), Some(node.addr.as_str()));
+    let count = |code| group.codes(Some(&node.addr)).iter().filter(|c| **c == code).count();
+    let (beats, polls) = (count(request::BROKER_HEARTBEAT), count(request::CONTROLLER_GET_REPLICA_INFO));
+    until("heartbeats keep reaching the live controller", || count(request::BROKER_HEARTBEAT) >= beats + 10)
+        .await;
+    until("polls keep reaching the leader", || count(request::CONTROLLER_GET_REPLICA_INFO) >= polls + 5)
+        .await;
+    a.manager.shutdown().await;
+}
+
 #[tokio::test]
 async fn broker_starts_once_a_leader_appears() {
     let group = FakeGroup::new();

@@ -10,7 +10,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::Ordering;
 
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -21,7 +21,7 @@ use tokio::time::Instant;
 
 use crate::error::HaError;
 use crate::frame::{HandshakeResponse, SlaveFrame, SlaveHandshake, TransferHeader, WireEpoch};
-use crate::master::MasterCore;
+use crate::master::{ConnLink, MasterCore};
 use crate::sync_state::ConnId;
 use crate::truncation::{bound_chunk, first_transfer_offset, heartbeat_label};
 
@@ -43,15 +43,15 @@ struct Signal {
 pub(crate) async fn serve(
     core: &Arc<MasterCore>,
     stream: TcpStream,
-    peer: SocketAddr,
+    link: &ConnLink,
     conn: ConnId,
 ) -> Result<(), HaError> {
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let (tx, rx) = watch::channel(Signal::default());
     tokio::select! {
-        r = read_loop(core, rd, peer, conn, tx) => r,
-        r = write_loop(core, wr, peer, conn, rx) => r,
+        r = read_loop(core, rd, link.peer, conn, tx) => r,
+        r = write_loop(core, wr, link, conn, rx) => r,
     }
 }
 
@@ -107,30 +107,13 @@ async fn read_loop(
     }
 }
 
-/// Per-second byte budget (`haFlowControlEnable`, §7.1 step 4).
-struct FlowBudget {
-    limit: Option<u64>,
-    window: Instant,
-    used: u64,
-}
-
-impl FlowBudget {
-    fn available(&mut self, now: Instant) -> usize {
-        let Some(limit) = self.limit else { return usize::MAX };
-        if now.duration_since(self.window) >= Duration::from_secs(1) {
-            self.window = now;
-            self.used = 0;
-        }
-        usize::try_from(limit.saturating_sub(self.used)).unwrap_or(usize::MAX)
-    }
-}
-
 struct Writer<'a> {
     core: &'a Arc<MasterCore>,
     wr: OwnedWriteHalf,
     peer: SocketAddr,
+    link: &'a ConnLink,
     conn: ConnId,
-    /// `nextTransferFromWhere`; −1 until known.
+    /// `nextTransferFromWhere`; −1 until known (mirrored in `link`).
     next: i64,
     last_write: Instant,
 }
@@ -147,13 +130,13 @@ enum Step {
 async fn write_loop(
     core: &Arc<MasterCore>,
     wr: OwnedWriteHalf,
-    peer: SocketAddr,
+    link: &ConnLink,
     conn: ConnId,
     mut signal: watch::Receiver<Signal>,
 ) -> Result<(), HaError> {
-    let mut w = Writer { core, wr, peer, conn, next: -1, last_write: Instant::now() };
+    let peer = link.peer;
+    let mut w = Writer { core, wr, peer, link, conn, next: -1, last_write: Instant::now() };
     let mut max_rx = core.store.commit_log().subscribe_max_offset();
-    let mut flow = FlowBudget { limit: core.config.flow_control, window: Instant::now(), used: 0 };
     let mut answered = 0u64;
     loop {
         let s = signal.borrow_and_update().clone();
@@ -172,13 +155,15 @@ async fn write_loop(
             let cl = core.store.commit_log();
             let min = (!cl.files().is_empty()).then(|| cl.min_offset());
             let size = cl.file_size() as i64;
-            w.next = first_transfer_offset(request, h.sync_from_last_file, min, cl.max_offset(), size)
-                .unwrap_or(-1);
+            w.set_next(
+                first_transfer_offset(request, h.sync_from_last_file, min, cl.max_offset(), size)
+                    .unwrap_or(-1),
+            );
             if w.next >= 0 {
                 tracing::info!(%peer, slave_id = h.slave_id, from = w.next, "transfer starts");
             }
         }
-        let step = w.transfer_step(&mut flow).await?;
+        let step = w.transfer_step().await?;
         if !matches!(step, Step::Sent) && w.last_write.elapsed() > core.config.heartbeat_interval {
             w.send_heartbeat().await?;
         }
@@ -197,6 +182,18 @@ async fn write_loop(
 }
 
 impl Writer<'_> {
+    fn set_next(&mut self, next: i64) {
+        self.next = next;
+        self.link.transfer_from_where.store(next, Ordering::Relaxed);
+    }
+
+    /// The `haFlowControlEnable` budget left in this second (§7.1 step 4).
+    fn flow_budget(&self) -> usize {
+        let Some(limit) = self.core.config.flow_control else { return usize::MAX };
+        let used = self.link.sent.lock().current(self.core.clock.now_ms());
+        usize::try_from(limit.saturating_sub(used)).unwrap_or(usize::MAX)
+    }
+
     async fn write(&mut self, header: &[u8], body: Bytes) -> Result<(), HaError> {
         let mut frame = Buf::chain(header, body);
         self.wr.write_all_buf(&mut frame).await.map_err(|e| HaError::io(self.peer, e))?;
@@ -232,7 +229,7 @@ impl Writer<'_> {
     }
 
     /// §7.1 steps 2–7 for one frame.
-    async fn transfer_step(&mut self, flow: &mut FlowBudget) -> Result<Step, HaError> {
+    async fn transfer_step(&mut self) -> Result<Step, HaError> {
         if self.next < 0 {
             // Nothing to start from: the master is empty (§6.3). Idle, not
             // Retry: the first append must wake the writer at once; a
@@ -250,7 +247,7 @@ impl Writer<'_> {
             tracing::warn!(peer = %self.peer, next = self.next, min = cl.min_offset(), "slave is behind the retained CommitLog; manual action needed");
             return Ok(Step::Retry);
         }
-        let batch = self.core.config.transfer_batch_size.min(flow.available(Instant::now()));
+        let batch = self.core.config.transfer_batch_size.min(self.flow_budget());
         if batch == 0 {
             return Ok(Step::Retry);
         }
@@ -270,8 +267,8 @@ impl Writer<'_> {
             confirm_offset,
         };
         self.write(&header.encode(chunk.size), data.slice(..chunk.size)).await?;
-        self.next += chunk.size as i64;
-        flow.used += chunk.size as u64;
+        self.set_next(self.next + chunk.size as i64);
+        self.link.sent.lock().add(chunk.size as u64, self.core.clock.now_ms());
         Ok(Step::Sent)
     }
 }

@@ -8,9 +8,12 @@
 //! * [`put_waiter`]: the put rules (§10) and the async replica wait;
 //! * [`truncation`]: handshake truncation, first byte, epoch-bounded
 //!   chunks (§6–§7).
+//! * `rate`: bytes sent per one-second window (flow control and the
+//!   per-connection rate of the HA status).
 //!
-//! Thin async shells: `master`/`connection` (listener side), `slave` (the
-//! HA client) and [`service`] (the role API: become master / slave).
+//! Thin async shells: `master`/`connection` (listener side, and the
+//! per-connection view [`HaConnectionInfo`]), `slave` (the HA client) and
+//! [`service`] (the role API: become master / slave).
 //!
 //! This crate knows nothing of clients or the remoting protocol; the
 //! controller client drives it through [`HaService`] and answers
@@ -24,6 +27,7 @@ pub mod frame;
 mod master;
 pub mod proposer;
 pub mod put_waiter;
+mod rate;
 mod runtime;
 pub mod service;
 mod slave;
@@ -32,7 +36,7 @@ pub mod truncation;
 
 pub use config::HaConfig;
 pub use error::HaError;
-pub use master::SyncStateView;
+pub use master::{HaConnectionInfo, SyncStateView};
 pub use proposer::{AcceptedSyncStateSet, Proposal, ProposeError, StaticProposer, SyncStateSetProposer};
 pub use put_waiter::{HaPutResult, HaPutStatus, PutError, PutWaiter, ReplicationPolicy};
 pub use service::{HaService, Role};

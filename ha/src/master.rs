@@ -7,10 +7,10 @@
 //! Everything here dies with the term: a role change shuts the task group
 //! down, closing every connection (§2.1 rule 3).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use booster_store::MessageStore;
 use parking_lot::Mutex;
@@ -20,6 +20,7 @@ use tokio::sync::watch;
 use crate::config::HaConfig;
 use crate::epochs::Epochs;
 use crate::proposer::{Proposal, SyncStateSetProposer};
+use crate::rate::TransferRate;
 use crate::runtime::{Clock, TaskGroup};
 use crate::sync_state::{ConnId, Decision, QuorumOffsets, SyncStateTracker, TrackerConfig};
 
@@ -36,6 +37,36 @@ pub struct SyncStateView {
     pub confirm_offset: i64,
 }
 
+/// One slave connection as the master sees it (the rows of
+/// GET_BROKER_HA_STATUS, RocketMQ's `HAConnectionRuntimeInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HaConnectionInfo {
+    /// The slave's end of the socket (its HA client's `ip:port`).
+    pub addr: SocketAddr,
+    /// From its handshake; `None` until then.
+    pub slave_id: Option<i64>,
+    pub async_learner: bool,
+    /// Last acked offset; −1 before the first ack.
+    pub ack_offset: i64,
+    /// When the slave last caught up (§8.2), epoch milliseconds.
+    pub last_caught_up_ms: Option<i64>,
+    /// The slave is a member of the SyncStateSet the controller accepted.
+    pub in_sync: bool,
+    /// `nextTransferFromWhere`: the next offset to send; −1 until known.
+    pub transfer_from_where: i64,
+    /// CommitLog bytes sent in the last complete second.
+    pub transferred_bytes_per_second: u64,
+}
+
+/// What the master tracks of one connection besides the tracker's view;
+/// shared with the connection's writer.
+pub(crate) struct ConnLink {
+    pub(crate) peer: SocketAddr,
+    pub(crate) transfer_from_where: AtomicI64,
+    /// CommitLog bytes sent: the flow-control budget and the reported rate.
+    pub(crate) sent: Mutex<TransferRate>,
+}
+
 pub(crate) struct MasterCore {
     pub(crate) store: Arc<MessageStore>,
     pub(crate) config: HaConfig,
@@ -47,6 +78,7 @@ pub(crate) struct MasterCore {
     quorum: Arc<watch::Sender<QuorumOffsets>>,
     proposer: Arc<dyn SyncStateSetProposer>,
     next_conn: AtomicU64,
+    links: Mutex<BTreeMap<ConnId, Arc<ConnLink>>>,
 }
 
 /// What a role change hands to a new term.
@@ -85,6 +117,7 @@ impl MasterCore {
             quorum: p.quorum,
             proposer: p.proposer,
             next_conn: AtomicU64::new(1),
+            links: Mutex::default(),
         });
         core.with_tracker(|t, _, now| t.start(now));
         let weak = Arc::downgrade(&core);
@@ -166,6 +199,32 @@ impl MasterCore {
         }
     }
 
+    /// Every accepted connection of this term, in accept order.
+    pub(crate) fn connections(&self) -> Vec<HaConnectionInfo> {
+        let links: Vec<(ConnId, Arc<ConnLink>)> =
+            self.links.lock().iter().map(|(id, l)| (*id, Arc::clone(l))).collect();
+        let now = self.clock.now_ms();
+        let t = self.tracker.lock();
+        links
+            .into_iter()
+            .map(|(id, link)| {
+                let tracked = t.tracked(id);
+                HaConnectionInfo {
+                    addr: link.peer,
+                    slave_id: tracked.map(|c| c.slave_id),
+                    async_learner: tracked.is_some_and(|c| c.learner),
+                    ack_offset: tracked.map_or(-1, |c| c.ack),
+                    last_caught_up_ms: tracked
+                        .and_then(|c| c.last_caught_up_ms)
+                        .map(|t| self.clock.wall_ms(t)),
+                    in_sync: tracked.is_some_and(|c| t.local().contains(&c.slave_id)),
+                    transfer_from_where: link.transfer_from_where.load(Ordering::Relaxed),
+                    transferred_bytes_per_second: link.sent.lock().last_second(now),
+                }
+            })
+            .collect()
+    }
+
     /// The confirm offset for a transfer header, recorded with the data
     /// frame it goes out with (§7.1 step 6, §8.2).
     pub(crate) fn on_data_sent(&self, conn: ConnId) -> i64 {
@@ -190,12 +249,16 @@ impl MasterCore {
     /// Serves an accepted slave connection until it ends or the term does.
     pub(crate) fn accept(self: &Arc<Self>, stream: TcpStream, peer: SocketAddr) {
         let conn = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        let link =
+            Arc::new(ConnLink { peer, transfer_from_where: AtomicI64::new(-1), sent: Mutex::default() });
+        self.links.lock().insert(conn, Arc::clone(&link));
         let core = Arc::clone(self);
         self.tasks.spawn(async move {
-            match crate::connection::serve(&core, stream, peer, conn).await {
+            match crate::connection::serve(&core, stream, &link, conn).await {
                 Ok(()) => tracing::info!(%peer, "HA connection closed"),
                 Err(e) => tracing::warn!(%peer, error = %e, "HA connection ended"),
             }
+            core.links.lock().remove(&conn);
             core.with_tracker(|t, _, _| t.on_disconnect(conn));
         });
     }

@@ -2,7 +2,7 @@
 //! clock for the pure cores, and a group of tasks that dies together.
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use tokio::task::JoinSet;
@@ -10,15 +10,25 @@ use tokio::task::JoinSet;
 /// Monotonic milliseconds since the service started: the `now_ms` the pure
 /// cores take. Wall-clock jumps never shrink or grow the SyncStateSet.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Clock(Instant);
+pub(crate) struct Clock {
+    start: Instant,
+    /// Wall-clock milliseconds at `start`, to report instants to humans.
+    start_wall_ms: i64,
+}
 
 impl Clock {
     pub(crate) fn new() -> Self {
-        Self(Instant::now())
+        let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        Self { start: Instant::now(), start_wall_ms: i64::try_from(wall.as_millis()).unwrap_or(i64::MAX) }
     }
 
     pub(crate) fn now_ms(&self) -> i64 {
-        i64::try_from(self.0.elapsed().as_millis()).unwrap_or(i64::MAX)
+        i64::try_from(self.start.elapsed().as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// The wall-clock time of a `now_ms` reading (epoch milliseconds).
+    pub(crate) fn wall_ms(&self, now_ms: i64) -> i64 {
+        self.start_wall_ms.saturating_add(now_ms)
     }
 }
 

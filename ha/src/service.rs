@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use crate::config::HaConfig;
 use crate::epochs::Epochs;
 use crate::error::HaError;
-use crate::master::{MasterCore, MasterParts, SyncStateView};
+use crate::master::{HaConnectionInfo, MasterCore, MasterParts, SyncStateView};
 use crate::proposer::SyncStateSetProposer;
 use crate::put_waiter::{self, HaPutResult, PutError, PutWaiter, ReplicationPolicy};
 use crate::runtime::{Clock, TaskGroup};
@@ -242,6 +242,12 @@ impl HaService {
     /// The SyncStateSet views, when master.
     pub fn sync_state(&self) -> Option<SyncStateView> {
         self.inner.master.read().as_ref().map(|c| c.view())
+    }
+
+    /// The slave connections of the current master term (empty when not
+    /// master), for the HA status.
+    pub fn connections(&self) -> Vec<HaConnectionInfo> {
+        self.inner.master.read().as_ref().map(|c| c.connections()).unwrap_or_default()
     }
 
     /// Confirm offset as the rest of the broker sees it (§9.2).

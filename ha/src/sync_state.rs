@@ -90,6 +90,17 @@ pub struct TrackerConfig {
     pub all_ack: bool,
 }
 
+/// One live connection as the tracker sees it (for the HA status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackedConn {
+    pub slave_id: i64,
+    pub learner: bool,
+    /// −1 before the first ack.
+    pub ack: i64,
+    /// The slave's `lastCaughtUpTime` (§8.2), if it ever caught up.
+    pub last_caught_up_ms: Option<i64>,
+}
+
 #[derive(Debug, Clone)]
 struct Conn {
     slave_id: i64,
@@ -195,6 +206,16 @@ impl SyncStateTracker {
 
     pub fn stored_confirm_offset(&self) -> i64 {
         self.confirm
+    }
+
+    /// `conn`, once its slave has shaken hands.
+    pub fn tracked(&self, conn: ConnId) -> Option<TrackedConn> {
+        self.conns.get(&conn).map(|c| TrackedConn {
+            slave_id: c.slave_id,
+            learner: c.learner,
+            ack: c.ack,
+            last_caught_up_ms: self.last_caught_up.get(&c.slave_id).copied(),
+        })
     }
 
     /// A slave finished its handshake on `conn`.

@@ -169,6 +169,26 @@ fn caught_up_time_follows_the_transfer_rules() {
 }
 
 #[test]
+fn tracked_connections_show_id_ack_and_caught_up_time() {
+    let mut t = tracker(false, &[1], 0);
+    assert_eq!(t.tracked(9), None, "no handshake yet");
+    t.on_handshake(9, 2, true);
+    assert_eq!(
+        t.tracked(9),
+        Some(TrackedConn { slave_id: 2, learner: true, ack: -1, last_caught_up_ms: None })
+    );
+    t.on_handshake(9, 2, false);
+    t.on_data_sent(9, 500, 100);
+    t.on_ack(9, 500, 500, 700);
+    assert_eq!(
+        t.tracked(9),
+        Some(TrackedConn { slave_id: 2, learner: false, ack: 500, last_caught_up_ms: Some(700) })
+    );
+    t.on_disconnect(9);
+    assert_eq!(t.tracked(9), None);
+}
+
+#[test]
 fn writer_with_nothing_to_send_marks_caught_up_even_for_learners() {
     let mut t = tracker(false, &[1, 2], 0);
     t.apply_sync_state_set(set(&[1, 2]), 1, 0);

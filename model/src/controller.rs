@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use codes::{RequestCode, ResponseCode};
 /// All registered replicas of a broker set, controller id → address (§5.2).
 pub use crate::route::BrokerMemberGroup;
+pub use codes::{RequestCode, ResponseCode};
 
 use crate::lenient::{self, lenient_struct};
 

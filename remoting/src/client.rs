@@ -5,6 +5,10 @@
 //! `RemotingClient` (or calling [`RemotingClient::shutdown`]) closes them.
 //! Without that, a connection's I/O tasks would keep its socket open for as
 //! long as the peer does, since they hold their own handle to it.
+//!
+//! Each address connects on its own: a peer that hangs on connect (SYN
+//! dropped) holds up only callers of that address, never a broker's calls
+//! to its other controllers or name servers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,15 +29,28 @@ pub struct RemotingClient {
     connect_timeout: Duration,
 }
 
+/// One address's connection; its lock is held while connecting, so
+/// concurrent callers of the same address share one attempt.
+type Slot = Arc<Mutex<Option<Connection>>>;
+
 /// The client's connections by address; closes them all when the last
 /// client clone lets go of it.
 #[derive(Default)]
-struct ConnectionTable(Mutex<HashMap<String, Connection>>);
+struct ConnectionTable(parking_lot::Mutex<HashMap<String, Slot>>);
+
+impl ConnectionTable {
+    fn slot(&self, addr: &str) -> Slot {
+        Arc::clone(self.0.lock().entry(addr.to_owned()).or_default())
+    }
+}
 
 impl Drop for ConnectionTable {
     fn drop(&mut self) {
-        for conn in self.0.get_mut().values() {
-            conn.close();
+        // Nobody can be connecting: every attempt borrows the client.
+        for slot in self.0.get_mut().values() {
+            if let Some(conn) = slot.try_lock().ok().and_then(|mut s| s.take()) {
+                conn.close();
+            }
         }
     }
 }
@@ -63,8 +80,9 @@ impl RemotingClient {
 
     /// The live connection to `addr` (`host:port`), connecting if needed.
     pub async fn connection(&self, addr: &str) -> Result<Connection, ConnectionError> {
-        let mut conns = self.connections.0.lock().await;
-        if let Some(c) = conns.get(addr).filter(|c| !c.is_closed()) {
+        let slot = self.connections.slot(addr);
+        let mut slot = slot.lock().await;
+        if let Some(c) = slot.as_ref().filter(|c| !c.is_closed()) {
             return Ok(c.clone());
         }
         let connect = tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr)).await;
@@ -77,7 +95,7 @@ impl RemotingClient {
             }
         };
         let conn = Connection::start(stream, self.codec, Arc::clone(&self.router));
-        conns.insert(addr.to_owned(), conn.clone());
+        *slot = Some(conn.clone());
         Ok(conn)
     }
 
@@ -93,9 +111,11 @@ impl RemotingClient {
     /// Closes every connection now (clones included: they share the
     /// table). Later calls reconnect, so this is also a "reset".
     pub async fn shutdown(&self) {
-        let drained: Vec<Connection> = self.connections.0.lock().await.drain().map(|(_, c)| c).collect();
-        for conn in drained {
-            conn.close();
+        let drained: Vec<Slot> = self.connections.0.lock().drain().map(|(_, s)| s).collect();
+        for slot in drained {
+            if let Some(conn) = slot.lock().await.take() {
+                conn.close();
+            }
         }
     }
 

@@ -192,3 +192,34 @@ async fn close_fails_pending_requests_and_shutdown_allows_reconnecting() {
     let resp = client.invoke(&addr, RemotingCommand::request(10), Duration::from_secs(5)).await.unwrap();
     assert_eq!(resp.code, 0);
 }
+
+/// A peer whose accept queue is full drops SYNs: connecting to it hangs
+/// until the connect timeout. Calls to other addresses must not wait for it.
+#[tokio::test]
+async fn a_hanging_connect_holds_up_only_its_own_address() {
+    let live = server(Arc::default()).await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let stuck = socket.listen(0).unwrap();
+    let stuck_addr = stuck.local_addr().unwrap();
+    // Fill the (never accepted) queue so the next SYN is dropped.
+    let mut fillers = Vec::new();
+    while let Ok(Ok(s)) =
+        tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(stuck_addr)).await
+    {
+        fillers.push(s);
+    }
+    let client = RemotingClient::default();
+    let hanging = {
+        let client = client.clone();
+        tokio::spawn(async move { client.connection(&stuck_addr.to_string()).await.map(|_| ()) })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let resp = client
+        .invoke(&live.local_addr().to_string(), RemotingCommand::request(1), Duration::from_secs(2))
+        .await
+        .expect("the live address answers while the other one hangs");
+    assert_eq!(resp.code, 0);
+    assert!(!hanging.is_finished(), "the stuck connect is still pending");
+    hanging.abort();
+}

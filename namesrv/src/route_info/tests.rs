@@ -189,6 +189,43 @@ fn a_newer_state_version_holds_its_broker_id() {
     assert_eq!(rim.cluster_info().broker_addr_table["broker-a"].broker_addrs[&0], "10.0.0.9:10911");
 }
 
+/// spec/controller.md §11.7 through a whole failover: A (master, epoch 1)
+/// and B (slave id 2); the controller makes B master at epoch 2. A slave
+/// registering before the new master gets no HA address; a stale A claiming
+/// id 0 again with epoch 1 is ignored and dropped from the live table; as
+/// slave id 1 at epoch 2 it is told B's HA address.
+#[test]
+fn a_stale_master_cannot_reclaim_id_0_after_a_failover() {
+    const A: &str = "10.0.0.1:10911";
+    const B: &str = "10.0.0.2:10911";
+    let at = |addr: &str, id: i64, state_version: i64| {
+        let mut r = reg("broker-a", addr, id, two_topics(1));
+        r.topic_config.data_version.state_version = state_version;
+        r
+    };
+    let ids = |rim: &RouteInfoManager| rim.cluster_info().broker_addr_table["broker-a"].broker_addrs.clone();
+    let mut rim = RouteInfoManager::default();
+    accepted(rim.register_broker(&at(A, 0, 1), T0));
+    let b_as_slave = accepted(rim.register_broker(&at(B, 2, 1), T0));
+    assert_eq!(b_as_slave.ha_server_addr.as_deref(), Some("10.0.0.1:10912"));
+
+    // A hears of the failover first: as id 1 it learns no master yet.
+    let early = accepted(rim.register_broker(&at(A, 1, 2), T0 + 1));
+    assert_eq!((early.ha_server_addr, early.master_addr), (None, None));
+    accepted(rim.register_broker(&at(B, 0, 2), T0 + 2));
+    assert_eq!(ids(&rim), [(0, B.to_owned()), (1, A.to_owned())].into());
+
+    // A stale A (still at epoch 1) claims id 0 again: ignored.
+    assert_eq!(rim.register_broker(&at(A, 0, 1), T0 + 3), Registration::Conflict);
+    assert_eq!(ids(&rim)[&0], B);
+    assert!(rim.live_info(&BrokerAddrInfo::new(CLUSTER, A)).is_none());
+
+    let follower = accepted(rim.register_broker(&at(A, 1, 2), T0 + 4));
+    assert_eq!(follower.ha_server_addr.as_deref(), Some("10.0.0.2:10912"));
+    assert_eq!(follower.master_addr.as_deref(), Some(B));
+    assert_eq!(ids(&rim), [(0, B.to_owned()), (1, A.to_owned())].into());
+}
+
 #[test]
 fn single_topic_registration_of_an_unknown_broker_is_refused() {
     let mut rim = RouteInfoManager::default();
