@@ -58,6 +58,7 @@ pub struct BrokerHandle {
     tasks: Vec<JoinHandle<()>>,
     client: RemotingClient,
     local_addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
 }
 
 /// Starts a broker with the default processors and put path.
@@ -82,6 +83,10 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
     };
     broker_config.broker_ip1 = Some(ip.to_string());
     crate::ha::check_role(&broker_config)?;
+    let metrics_addr = broker_config
+        .prometheus_listen_addr()
+        .map(|listen| booster_remoting::prometheus::install_prometheus_exporter(&listen))
+        .transpose()?;
 
     let store_cfg = store_config.clone();
     // A replica resumes dispatch at its confirm offset; a static master
@@ -169,13 +174,19 @@ pub async fn start_with(mut config: BrokerStartupConfig, options: StartOptions) 
         listen = %local_addr,
         "broker started"
     );
-    Ok(BrokerHandle { ctx, server: Some(server), tasks, client, local_addr })
+    Ok(BrokerHandle { ctx, server: Some(server), tasks, client, local_addr, metrics_addr })
 }
 
 impl BrokerHandle {
     /// The address the server is bound to.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The Prometheus endpoint (`metricsExporterType=PROM`); the process's
+    /// first endpoint when several brokers share a process.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// `brokerIP1:port`, the address advertised to name servers.
@@ -295,6 +306,7 @@ async fn sample_stats(ctx: Arc<BrokerContext>) {
     every(&ctx, Duration::from_secs(1), |ctx| async move {
         let day = chrono::Datelike::num_days_from_ce(&chrono::Local::now().date_naive());
         ctx.stats.sample(now_ms(), i64::from(day));
+        crate::metrics::sample_gauges(&ctx);
     })
     .await;
 }

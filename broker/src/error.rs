@@ -29,6 +29,9 @@ pub enum BrokerError {
     /// The HA listener or the role change failed (spec/ha.md §2.1, §11).
     #[error("replication: {0}")]
     Ha(#[from] booster_ha::HaError),
+    /// `metricsExporterType=PROM` but the endpoint cannot start.
+    #[error(transparent)]
+    Metrics(#[from] booster_remoting::prometheus::MetricsError),
     #[error("broker task failed: {0}")]
     Task(String),
 }

@@ -23,6 +23,7 @@ pub mod error;
 pub mod filter;
 pub mod ha;
 pub mod lock;
+pub mod metrics;
 pub mod offset;
 pub mod persisted;
 pub mod processor;

@@ -12,6 +12,7 @@
 use std::path::PathBuf;
 
 use crate::binding::{PropertyValue, ValueKind, java_trim};
+use crate::metrics::{DEFAULT_PROM_EXPORTER_PORT, MetricsExporterType, prometheus_listen_addr};
 
 mod startup;
 #[cfg(test)]
@@ -178,6 +179,11 @@ pub struct BrokerConfig {
     pub sync_controller_metadata_period: u64,
     pub controller_heart_beat_timeout_mills: u64,
     pub broker_election_priority: i32,
+    /// `PROM` serves Prometheus scrapes on `metricsPromExporterHost:Port`.
+    pub metrics_exporter_type: MetricsExporterType,
+    /// Blank: every interface.
+    pub metrics_prom_exporter_host: String,
+    pub metrics_prom_exporter_port: u16,
 }
 
 fn cpu_cores() -> u32 {
@@ -301,6 +307,9 @@ impl Default for BrokerConfig {
             sync_controller_metadata_period: 10_000,
             controller_heart_beat_timeout_mills: 10_000,
             broker_election_priority: i32::MAX,
+            metrics_exporter_type: MetricsExporterType::Disable,
+            metrics_prom_exporter_host: String::new(),
+            metrics_prom_exporter_port: DEFAULT_PROM_EXPORTER_PORT,
         }
     }
 }
@@ -317,6 +326,15 @@ impl BrokerConfig {
     /// `registerNameServerPeriod` clamped to 10–60 s as RocketMQ does.
     pub fn register_period_ms(&self) -> u64 {
         self.register_name_server_period.clamp(10_000, 60_000)
+    }
+
+    /// Where the Prometheus endpoint listens; `None` unless `metricsExporterType=PROM`.
+    pub fn prometheus_listen_addr(&self) -> Option<String> {
+        prometheus_listen_addr(
+            self.metrics_exporter_type,
+            &self.metrics_prom_exporter_host,
+            self.metrics_prom_exporter_port,
+        )
     }
 
     /// The `;`-separated name server list, blanks dropped.
@@ -438,4 +456,7 @@ crate::bind_properties!(BrokerConfig {
     "syncControllerMetadataPeriod" => sync_controller_metadata_period,
     "controllerHeartBeatTimeoutMills" => controller_heart_beat_timeout_mills,
     "brokerElectionPriority" => broker_election_priority,
+    "metricsExporterType" => metrics_exporter_type,
+    "metricsPromExporterHost" => metrics_prom_exporter_host,
+    "metricsPromExporterPort" => metrics_prom_exporter_port,
 });

@@ -6,13 +6,14 @@
 //! Only the DLedger flavour exists in Booster (its log is openraft's): the
 //! node serves controller requests and Raft traffic on its own peer address
 //! from `controllerDLegerPeers`. `controllerType=jRaft` is a config error.
-//! Pool, log-size and metrics keys are parsed so existing files keep
-//! loading; Booster does not size anything from them.
+//! Pool and log-size keys are parsed so existing files keep loading;
+//! Booster does not size anything from them.
 
 use std::path::PathBuf;
 
 use crate::binding::{ApplyProperties, Loaded, PropertyValue, ValueKind, java_trim};
 use crate::error::ConfigError;
+use crate::metrics::{DEFAULT_PROM_EXPORTER_PORT, MetricsExporterType, prometheus_listen_addr};
 use crate::properties::Properties;
 
 #[cfg(test)]
@@ -103,7 +104,11 @@ pub struct ControllerConfig {
     pub process_read_event: bool,
     pub controller_thread_pool_nums: u32,
     pub controller_request_thread_pool_queue_capacity: u32,
-    pub metrics_exporter_type: String,
+    /// `PROM` serves Prometheus scrapes on `metricsPromExporterHost:Port`.
+    pub metrics_exporter_type: MetricsExporterType,
+    /// Blank: every interface.
+    pub metrics_prom_exporter_host: String,
+    pub metrics_prom_exporter_port: u16,
     /// May elect a master outside the SyncStateSet (can lose acked messages).
     pub enable_elect_unclean_master: bool,
     /// Push NOTIFY_BROKER_ROLE_CHANGED after a successful election.
@@ -133,7 +138,9 @@ impl Default for ControllerConfig {
             process_read_event: false,
             controller_thread_pool_nums: 16,
             controller_request_thread_pool_queue_capacity: 50_000,
-            metrics_exporter_type: "DISABLE".to_owned(),
+            metrics_exporter_type: MetricsExporterType::Disable,
+            metrics_prom_exporter_host: String::new(),
+            metrics_prom_exporter_port: DEFAULT_PROM_EXPORTER_PORT,
             enable_elect_unclean_master: false,
             notify_broker_role_changed: true,
             scan_not_active_broker_interval: 5_000,
@@ -158,6 +165,8 @@ crate::bind_properties!(ControllerConfig {
     "controllerThreadPoolNums" => controller_thread_pool_nums,
     "controllerRequestThreadPoolQueueCapacity" => controller_request_thread_pool_queue_capacity,
     "metricsExporterType" => metrics_exporter_type,
+    "metricsPromExporterHost" => metrics_prom_exporter_host,
+    "metricsPromExporterPort" => metrics_prom_exporter_port,
     "enableElectUncleanMaster" => enable_elect_unclean_master,
     "notifyBrokerRoleChanged" => notify_broker_role_changed,
     "scanNotActiveBrokerInterval" => scan_not_active_broker_interval,
@@ -217,6 +226,15 @@ impl ControllerConfig {
             }
         }
         Ok(())
+    }
+
+    /// Where the Prometheus endpoint listens; `None` unless `metricsExporterType=PROM`.
+    pub fn prometheus_listen_addr(&self) -> Option<String> {
+        prometheus_listen_addr(
+            self.metrics_exporter_type,
+            &self.metrics_prom_exporter_host,
+            self.metrics_prom_exporter_port,
+        )
     }
 
     /// The peers of `controllerDLegerPeers` (empty when unset or malformed;

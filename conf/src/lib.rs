@@ -11,6 +11,7 @@ mod binding;
 mod broker;
 mod controller;
 mod error;
+mod metrics;
 mod namesrv;
 mod properties;
 mod store;
@@ -21,6 +22,7 @@ pub use binding::{
 pub use broker::{BrokerConfig, BrokerRole, BrokerStartupConfig};
 pub use controller::{ControllerConfig, ControllerType, DLedgerPeer, parse_dledger_peers};
 pub use error::ConfigError;
+pub use metrics::{DEFAULT_PROM_EXPORTER_PORT, MetricsExporterType, prometheus_listen_addr};
 pub use namesrv::NamesrvConfig;
 pub use properties::{Properties, PropertyEntry};
 pub use store::{FlushDiskType, MessageStoreConfig};

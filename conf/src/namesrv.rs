@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::binding::{ApplyProperties, Loaded};
 use crate::controller::ControllerConfig;
 use crate::error::ConfigError;
+use crate::metrics::{DEFAULT_PROM_EXPORTER_PORT, MetricsExporterType, prometheus_listen_addr};
 use crate::properties::Properties;
 
 #[cfg(test)]
@@ -63,6 +64,11 @@ pub struct NamesrvConfig {
     pub delete_topic_with_broker_registration: bool,
     /// Keys not updatable at runtime, `;`-separated.
     pub config_black_list: String,
+    /// `PROM` serves Prometheus scrapes on `metricsPromExporterHost:Port`.
+    pub metrics_exporter_type: MetricsExporterType,
+    /// Blank: every interface.
+    pub metrics_prom_exporter_host: String,
+    pub metrics_prom_exporter_port: u16,
     /// The embedded controller's settings, read from the same file by
     /// [`NamesrvConfig::load`] when `enableControllerInNamesrv=true`.
     pub controller: Option<ControllerConfig>,
@@ -96,6 +102,9 @@ impl Default for NamesrvConfig {
             wait_seconds_for_service: 45,
             delete_topic_with_broker_registration: false,
             config_black_list: "configBlackList;configStorePath;kvConfigPath".to_owned(),
+            metrics_exporter_type: MetricsExporterType::Disable,
+            metrics_prom_exporter_host: String::new(),
+            metrics_prom_exporter_port: DEFAULT_PROM_EXPORTER_PORT,
             controller: None,
         }
     }
@@ -127,6 +136,9 @@ crate::bind_properties!(NamesrvConfig {
     "waitSecondsForService" => wait_seconds_for_service,
     "deleteTopicWithBrokerRegistration" => delete_topic_with_broker_registration,
     "configBlackList" => config_black_list,
+    "metricsExporterType" => metrics_exporter_type,
+    "metricsPromExporterHost" => metrics_prom_exporter_host,
+    "metricsPromExporterPort" => metrics_prom_exporter_port,
 });
 
 impl NamesrvConfig {
@@ -144,6 +156,15 @@ impl NamesrvConfig {
             loaded.config.controller = Some(controller);
         }
         Ok(loaded)
+    }
+
+    /// Where the Prometheus endpoint listens; `None` unless `metricsExporterType=PROM`.
+    pub fn prometheus_listen_addr(&self) -> Option<String> {
+        prometheus_listen_addr(
+            self.metrics_exporter_type,
+            &self.metrics_prom_exporter_host,
+            self.metrics_prom_exporter_port,
+        )
     }
 
     /// [`Self::load`] of a properties file (ISO-8859-1).

@@ -24,6 +24,9 @@ pub enum NamesrvError {
     /// The embedded controller could not start.
     #[error("embedded controller: {0}")]
     Controller(#[from] booster_controller::StartError),
+    /// `metricsExporterType=PROM` but the endpoint cannot start.
+    #[error(transparent)]
+    Metrics(#[from] booster_remoting::prometheus::MetricsError),
     /// The port is taken or not ours to use.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use booster_controller::ControllerHandle;
 use booster_remoting::codec::RemotingCodec;
-use booster_remoting::{BoxFuture, Connection, RemotingCommand, RemotingServer, Router};
+use booster_remoting::{BoxFuture, Connection, RemotingCommand, RemotingServer, Router, request};
 use parking_lot::Mutex;
 use tokio::task::JoinHandle;
 
@@ -38,6 +38,7 @@ pub struct NamesrvHandle {
     server: Option<RemotingServer>,
     scan_task: JoinHandle<()>,
     controller: Option<ControllerHandle>,
+    metrics_addr: Option<SocketAddr>,
 }
 
 impl NamesrvHandle {
@@ -50,6 +51,12 @@ impl NamesrvHandle {
     /// embedded controller).
     pub fn state(&self) -> Arc<Mutex<NamesrvState>> {
         Arc::clone(&self.state)
+    }
+
+    /// The Prometheus endpoint (`metricsExporterType=PROM`); the process's
+    /// first endpoint when several servers share a process.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The embedded controller's address (its peer address), if one runs.
@@ -91,6 +98,10 @@ pub async fn start(config: NamesrvConfig) -> Result<NamesrvHandle, NamesrvError>
     let ip: IpAddr =
         config.bind_address.parse().map_err(|_| NamesrvError::BindAddress(config.bind_address.clone()))?;
     let addr = SocketAddr::new(ip, config.listen_port);
+    let metrics_addr = config
+        .prometheus_listen_addr()
+        .map(|listen| booster_remoting::prometheus::install_prometheus_exporter(&listen))
+        .transpose()?;
     let kv_path = config.kv_config_path.clone();
     let kv_store = kv::load_file(&kv_path)?;
     let scan_interval = Duration::from_millis(config.scan_not_active_broker_interval.max(1));
@@ -112,7 +123,14 @@ pub async fn start(config: NamesrvConfig) -> Result<NamesrvHandle, NamesrvError>
         None => None,
     };
     let scan_task = tokio::spawn(scan_loop(Arc::clone(&state), scan_interval));
-    Ok(NamesrvHandle { local_addr: server.local_addr(), state, server: Some(server), scan_task, controller })
+    Ok(NamesrvHandle {
+        local_addr: server.local_addr(),
+        state,
+        server: Some(server),
+        scan_task,
+        controller,
+        metrics_addr,
+    })
 }
 
 /// Every `interval`, unregisters brokers silent past their timeout.
@@ -121,10 +139,38 @@ async fn scan_loop(state: Arc<Mutex<NamesrvState>>, interval: Duration) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        let removed = state.lock().routes.scan_not_active_brokers(now_ms());
+        let removed = {
+            let mut state = state.lock();
+            let removed = state.routes.scan_not_active_brokers(now_ms());
+            record_live_brokers(&state);
+            removed
+        };
         for r in removed {
             tracing::warn!(cluster = %r.cluster_name, broker = %r.broker_name, addr = %r.broker_addr, id = r.broker_id, "expired broker unregistered");
         }
+    }
+}
+
+/// `rocketmq_namesrv_live_brokers`: brokers in the live table.
+fn record_live_brokers(state: &NamesrvState) {
+    metrics::gauge!("rocketmq_namesrv_live_brokers").set(state.routes.live_broker_count() as f64);
+}
+
+/// Route lookups by response code (SUCCESS or TOPIC_NOT_EXIST), broker
+/// registrations, and the live-broker gauge after either.
+fn record_metrics(state: &NamesrvState, request: &RemotingCommand, response: Option<&RemotingCommand>) {
+    let code = response.map_or(-1, |r| r.code).to_string();
+    match request.code {
+        request::GET_ROUTEINFO_BY_TOPIC => {
+            metrics::counter!("rocketmq_namesrv_route_requests_total", "response_code" => code).increment(1);
+        }
+        request::REGISTER_BROKER | request::UNREGISTER_BROKER => {
+            let name = if request.code == request::REGISTER_BROKER { "register" } else { "unregister" };
+            metrics::counter!("rocketmq_namesrv_broker_registrations_total", "kind" => name, "response_code" => code)
+                .increment(1);
+            record_live_brokers(state);
+        }
+        _ => {}
     }
 }
 
@@ -138,6 +184,7 @@ impl Router for NamesrvRouter {
         let (processed, generation) = {
             let mut state = self.state.lock();
             let processed = state.process(&request, Some(conn.id()), now_ms());
+            record_metrics(&state, &request, processed.response.as_ref());
             // Numbered under the state lock, so numbers follow table order.
             let generation = processed.persist_kv.as_ref().map(|_| self.persister.next_generation());
             (processed, generation)
@@ -152,7 +199,12 @@ impl Router for NamesrvRouter {
     }
 
     fn on_close(&self, conn: &Connection) {
-        let removed = self.state.lock().routes.on_channel_destroy(conn.id());
+        let removed = {
+            let mut state = self.state.lock();
+            let removed = state.routes.on_channel_destroy(conn.id());
+            record_live_brokers(&state);
+            removed
+        };
         for r in removed {
             tracing::info!(cluster = %r.cluster_name, broker = %r.broker_name, addr = %r.broker_addr, "broker connection closed; unregistered");
         }

@@ -104,6 +104,18 @@ impl std::hash::Hash for Connection {
     }
 }
 
+/// RocketMQ's `rocketmq_rpc_latency` (ms, by request and response code;
+/// `-1` when no response is sent). Its `_count` is the request count.
+fn record_rpc(request_code: i32, response_code: Option<i32>, started: std::time::Instant) {
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    metrics::histogram!(
+        "rocketmq_rpc_latency",
+        "request_code" => request_code.to_string(),
+        "response_code" => response_code.unwrap_or(-1).to_string(),
+    )
+    .record(elapsed_ms);
+}
+
 impl Connection {
     /// Starts the read and write tasks of `stream`; inbound requests go to `router`.
     pub fn start(stream: TcpStream, codec: RemotingCodec, router: Arc<dyn Router>) -> Connection {
@@ -178,6 +190,7 @@ impl Connection {
         // What an error response needs, kept instead of a copy of the request.
         let (oneway, code, opaque, serialize_type) =
             (request.is_oneway(), request.code, request.opaque, request.serialize_type);
+        let started = std::time::Instant::now();
         tokio::spawn(async move {
             // `route` runs inside the guarded future, so a panic while
             // building the handler future is caught too.
@@ -205,6 +218,7 @@ impl Connection {
                     Some(error)
                 }
             };
+            record_rpc(code, response.as_ref().filter(|_| !oneway).map(|r| r.code), started);
             if let Some(response) = response.filter(|_| !oneway) {
                 conn.send(response).await;
             }

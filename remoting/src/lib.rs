@@ -2,7 +2,8 @@
 //! `RemotingCommand`, request and response codes, typed custom headers, and
 //! a multiplexing client and a dispatching server over tokio. Knows nothing
 //! of storage. [`process`] holds the startup bits the server binaries share
-//! (stderr logging, waiting for ctrl-c/SIGTERM).
+//! (stderr logging, waiting for ctrl-c/SIGTERM), [`prometheus`] their
+//! metrics endpoint.
 
 pub mod client;
 pub mod code;
@@ -12,6 +13,7 @@ pub mod connection;
 pub mod header;
 pub mod headers;
 pub mod process;
+pub mod prometheus;
 pub mod server;
 
 pub use client::RemotingClient;

@@ -287,6 +287,12 @@ fn respond(
         ..Default::default()
     };
     ctx.stats.add_get(result.messages.len() as u64);
+    crate::metrics::record_pull(
+        &p.topic.topic_name,
+        &p.group.group_name,
+        result.messages.len(),
+        result.total_bytes(),
+    );
     let mut resp = with_header(reply_error(req, code, status_name(result.status)), &header);
     if code == ResponseCode::Success {
         let mut body = BytesMut::with_capacity(result.total_bytes());

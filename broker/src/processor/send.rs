@@ -257,7 +257,9 @@ async fn send_single(
         message::apply_delay_level(&mut target, &mut props, ctx.max_delay_level);
     }
     let msg = stored(ctx, conn, h, &target, h.flag, body, props.encode());
+    let started = std::time::Instant::now();
     let outcome = ctx.put.put(std::slice::from_ref(&msg), props.wait_store_msg_ok()).await;
+    crate::metrics::record_put(&h.topic, 1, &outcome, started);
     Ok(put_response(ctx, req, outcome, queue_id, Some(uniq_key)))
 }
 
@@ -293,7 +295,9 @@ async fn send_batch(
     let target = Target { topic: topic.topic_name.clone(), queue_id, sys_flag: base_sys_flag(h, topic) };
     let msgs: Vec<MessageToStore> =
         entries.into_iter().map(|e| stored(ctx, conn, h, &target, e.flag, e.body, e.properties)).collect();
+    let started = std::time::Instant::now();
     let outcome = ctx.put.put(&msgs, batch_props.wait_store_msg_ok()).await;
+    crate::metrics::record_put(&h.topic, msgs.len(), &outcome, started);
     Ok(put_response(ctx, req, outcome, queue_id, None))
 }
 

@@ -18,6 +18,8 @@ processReadEvent=true
 controllerThreadPoolNums=2
 controllerRequestThreadPoolQueueCapacity=10
 metricsExporterType=LOG
+metricsPromExporterHost=127.0.0.2
+metricsPromExporterPort=15557
 enableElectUncleanMaster=true
 notifyBrokerRoleChanged=false
 scanNotActiveBrokerInterval=1000
@@ -41,7 +43,9 @@ fn expected_all() -> ControllerConfig {
         process_read_event: true,
         controller_thread_pool_nums: 2,
         controller_request_thread_pool_queue_capacity: 10,
-        metrics_exporter_type: "LOG".into(),
+        metrics_exporter_type: crate::MetricsExporterType::Log,
+        metrics_prom_exporter_host: "127.0.0.2".into(),
+        metrics_prom_exporter_port: 15557,
         enable_elect_unclean_master: true,
         notify_broker_role_changed: false,
         scan_not_active_broker_interval: 1000,

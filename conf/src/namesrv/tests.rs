@@ -31,6 +31,9 @@ needWaitForService=true
 waitSecondsForService=7
 deleteTopicWithBrokerRegistration=true
 configBlackList=a;b
+metricsExporterType=prom
+metricsPromExporterHost=127.0.0.2
+metricsPromExporterPort=15557
 ";
 
 /// The config `ALL_KEYS` must produce. A full literal on purpose: a new
@@ -61,6 +64,9 @@ fn expected_all() -> NamesrvConfig {
         wait_seconds_for_service: 7,
         delete_topic_with_broker_registration: true,
         config_black_list: "a;b".into(),
+        metrics_exporter_type: crate::MetricsExporterType::Prom,
+        metrics_prom_exporter_host: "127.0.0.2".into(),
+        metrics_prom_exporter_port: 15557,
         controller: None,
     }
 }

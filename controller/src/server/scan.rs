@@ -27,6 +27,7 @@ pub fn spawn_scans<R: Replicator>(router: &Arc<ControllerRouter<R>>) -> Vec<Join
         tokio::spawn(every(FIRST_EXPIRY_SCAN, expiry, move || {
             let router = Arc::clone(&expiry_router);
             async move {
+                router.service().record_gauges();
                 let scan = router.service().controller().lock().scan_inactive(now_ms());
                 router.close_channels(&scan.channels_to_close);
                 router.service().run_election_triggers(scan.elections).await;

@@ -35,12 +35,19 @@ pub struct ControllerHandle {
     server: Option<RemotingServer>,
     tasks: Vec<JoinHandle<()>>,
     pub(super) raft: Option<Arc<ControllerRaft>>,
+    pub(super) metrics_addr: Option<SocketAddr>,
 }
 
 impl ControllerHandle {
     /// The bound address (the real port when asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The Prometheus endpoint, when [`super::start`] installed one
+    /// (`metricsExporterType=PROM`; the process's first endpoint).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The Raft node, when started by [`super::start`].
@@ -96,5 +103,6 @@ pub async fn serve<R: Replicator>(
         server: Some(server),
         tasks: spawn_scans(&router),
         raft: None,
+        metrics_addr: None,
     })
 }

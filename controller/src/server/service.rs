@@ -132,6 +132,7 @@ impl<R: Replicator> ControllerService<R> {
         match request.code {
             code::BROKER_HEARTBEAT => self.heartbeat(channel, request),
             code::CONTROLLER_GET_METADATA_INFO => {
+                self.record_gauges();
                 wire::metadata_response(request, &self.replicator.metadata())
             }
             code::UPDATE_CONTROLLER_CONFIG => self.update_config(request).await,
@@ -219,8 +220,18 @@ impl<R: Replicator> ControllerService<R> {
         }
     }
 
+    /// `rocketmq_controller_is_leader` (1 on the leader) and
+    /// `rocketmq_controller_broker_sets` (sets in the replicated state).
+    pub(crate) fn record_gauges(&self) {
+        let leader = self.replicator.metadata().is_leader;
+        metrics::gauge!("rocketmq_controller_is_leader").set(if leader { 1.0 } else { 0.0 });
+        metrics::gauge!("rocketmq_controller_broker_sets")
+            .set(self.controller.lock().state().sets().count() as f64);
+    }
+
     /// 904: local liveness on every node (DLedger semantics).
     fn heartbeat(&self, channel: Option<ChannelId>, request: &RemotingCommand) -> RemotingCommand {
+        metrics::counter!("rocketmq_controller_heartbeats_total").increment(1);
         let hb = match wire::heartbeat(request) {
             Ok(hb) => crate::Heartbeat { channel, ..hb },
             Err(e) => return system_error(request, e),
@@ -235,7 +246,13 @@ impl<R: Replicator> ControllerService<R> {
     /// ELECT_MASTER through the serialized path; a SUCCESS is pushed to the
     /// set's live replicas (spec §8.5).
     pub(crate) async fn elect(&self, req: &ElectMasterRequest) -> Result<ElectMasterResponse, Rejected> {
-        let resp = self.leader(Access::Write, |c, now| c.handle_elect_master(req, now)).await?;
+        let resp = self.leader(Access::Write, |c, now| c.handle_elect_master(req, now)).await;
+        let result = match &resp {
+            Ok(resp) => format!("{:?}", resp.code),
+            Err(_) => "Rejected".to_owned(),
+        };
+        metrics::counter!("rocketmq_controller_elections_total", "result" => result).increment(1);
+        let resp = resp?;
         if resp.code == ResponseCode::Success && self.config.read().notify_broker_role_changed {
             self.notify_role_change(&resp);
         }

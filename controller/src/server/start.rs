@@ -25,6 +25,9 @@ pub enum StartError {
     Raft(#[from] RaftError),
     #[error(transparent)]
     Serve(#[from] ServeError),
+    /// `metricsExporterType=PROM` but the endpoint cannot start.
+    #[error(transparent)]
+    Metrics(#[from] booster_remoting::prometheus::MetricsError),
 }
 
 /// The Raft RPCs share the controller's port.
@@ -50,6 +53,10 @@ pub async fn start(config: ControllerConfig) -> Result<ControllerHandle, StartEr
         .self_peer()
         .ok_or_else(|| StartError::NoSelfPeer(config.controller_d_leger_self_id.clone()))?;
     let addr = resolve(&me.addr).await?;
+    let metrics_addr = config
+        .prometheus_listen_addr()
+        .map(|listen| booster_remoting::prometheus::install_prometheus_exporter(&listen))
+        .transpose()?;
     let controller: SharedController = Arc::new(parking_lot::Mutex::new(Controller::default()));
     let raft_config = RaftConfig::new(
         config.controller_d_leger_group.clone().unwrap_or_default(),
@@ -63,6 +70,7 @@ pub async fn start(config: ControllerConfig) -> Result<ControllerHandle, StartEr
     match serve(addr, service, Some(rpc)).await {
         Ok(mut handle) => {
             handle.raft = Some(raft);
+            handle.metrics_addr = metrics_addr;
             Ok(handle)
         }
         Err(e) => {
