@@ -4,11 +4,12 @@
 //! A put encodes outside the lock; the critical section only assigns the
 //! queue offset, stamps offsets and time, copies bytes into the mapping and
 //! publishes the new end. Slaves append the master's bytes verbatim with
-//! `append_raw`, so replicas are byte-identical at equal offsets.
+//! `append_raw` (through `pwrite`: whole replicated pages need no fault or
+//! zeroing), so replicas are byte-identical at equal offsets.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -110,6 +111,10 @@ pub struct CommitLog {
     last_store_timestamp: AtomicI64,
     /// Pages up to this offset are already faulted in (see `prefault_ahead`).
     prefaulted: AtomicI64,
+    /// Whether the last append was a put (copied into the mapping) rather
+    /// than replicated bytes (written with `pwrite`, which needs no warm-up:
+    /// faulting pages in first would only add zeroing before the write).
+    puts: AtomicBool,
     max_offset: watch::Sender<i64>,
 }
 
@@ -128,6 +133,7 @@ impl CommitLog {
             limits,
             last_store_timestamp: AtomicI64::new(0),
             prefaulted: AtomicI64::new(0),
+            puts: AtomicBool::new(true),
             max_offset: watch::channel(max).0,
         }
     }
@@ -159,12 +165,16 @@ impl CommitLog {
     /// Whether the writer is within `PREFAULT_AHEAD / 2` of the prefaulted
     /// pages, i.e. the warm-up service should run.
     pub fn needs_prefault(&self) -> bool {
-        self.max_offset() + PREFAULT_AHEAD / 2 > self.prefaulted.load(Ordering::Acquire)
+        self.puts.load(Ordering::Relaxed)
+            && self.max_offset() + PREFAULT_AHEAD / 2 > self.prefaulted.load(Ordering::Acquire)
     }
 
     /// Faults in the pages of the current file up to `PREFAULT_AHEAD` past
     /// the write position (RocketMQ warms mapped files for the same reason).
     pub fn prefault_ahead(&self) {
+        if !self.puts.load(Ordering::Relaxed) {
+            return;
+        }
         let Some(file) = self.files.last_file() else { return };
         let from = file.file_from_offset();
         let start = self.prefaulted.load(Ordering::Acquire).max(from + file.wrote_position() as i64);
@@ -209,6 +219,7 @@ impl CommitLog {
             )));
         }
         let consumable = first.is_consumable();
+        set_if_changed(&self.puts, true);
 
         let mut writer = self.writer.lock();
         let mut file = self.files.last_or_create(0)?;
@@ -254,6 +265,7 @@ impl CommitLog {
     /// Appends replicated bytes at exactly `offset`, which must be the current
     /// end (or a file boundary when the CommitLog is empty: `syncFromLastFile`).
     pub fn append_raw(&self, offset: i64, mut data: &[u8]) -> Result<()> {
+        set_if_changed(&self.puts, false);
         let _writer = self.writer.lock();
         let size = self.file_size() as i64;
         if self.files.is_empty() {
@@ -267,7 +279,7 @@ impl CommitLog {
         while !data.is_empty() {
             let file = self.files.last_or_create(offset)?;
             let n = data.len().min(file.remaining());
-            file.append(&data[..n])?.expect("chunk fits the remaining room");
+            file.append_chunk(&data[..n])?.expect("chunk fits the remaining room");
             data = &data[n..];
         }
         drop(_writer);
@@ -369,6 +381,14 @@ impl CommitLog {
         // the file, a slave that received part of a padded tail), and the
         // next scan would find "bad magic" there and stall dispatch for good.
         ScanEnd::Limit(offset)
+    }
+}
+
+/// Stores `v` only when it differs: appenders on every core read the flag,
+/// and an unconditional store would bounce its cache line on every append.
+fn set_if_changed(flag: &AtomicBool, v: bool) {
+    if flag.load(Ordering::Relaxed) != v {
+        flag.store(v, Ordering::Relaxed);
     }
 }
 

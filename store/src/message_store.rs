@@ -557,11 +557,11 @@ impl MessageStore {
     }
 
     /// Caps what consumers can see at `offset` (the confirm offset), persisted
-    /// in the checkpoint.
+    /// in the checkpoint. The dispatcher is not woken: it polls every
+    /// millisecond, and a wake-up per replicated frame or ack cost more.
     pub fn set_confirm_offset(&self, offset: i64) {
         self.checkpoint.update(|c| c.confirm_phy_offset = offset);
         self.dispatcher.set_limit(dispatch_limit(&self.config, offset));
-        self.dispatch_signal.kick();
     }
 
     /// Lifts the dispatch cap (a standalone broker dispatches everything written).

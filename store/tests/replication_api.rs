@@ -350,6 +350,12 @@ fn append_raw_builds_a_byte_identical_replica() {
     wait_dispatched(&slave);
     assert_eq!(commit_log_files(&sconf), commit_log_files(&mconf));
     assert_same_queues(&master, &slave, 0);
+
+    // Replicated bytes are written with pwrite and need no warm-up; puts
+    // (a promoted slave) copy into the mapping and turn it back on.
+    assert!(!slave.commit_log().needs_prefault());
+    slave.append(&[message("RepA", 0, b"promoted", "T", "k")]).unwrap();
+    assert!(slave.commit_log().needs_prefault());
 }
 
 /// Master with several files whose end is not on a file boundary.
