@@ -27,7 +27,8 @@ use booster_remoting::{CommandHeader, RemotingClient, RemotingCommand, request};
 use tempfile::TempDir;
 
 use super::{
-    BOOT_TIMEOUT, BROKER_NAME, CLUSTER_NAME, Proc, base_broker_conf, bin, free_port, spawn_broker, tail,
+    BOOT_TIMEOUT, BROKER_NAME, CLUSTER_NAME, Proc, base_broker_conf, bin, free_port, on_cluster_drop,
+    spawn_broker, tail,
 };
 
 /// Timeout of one observer request.
@@ -446,13 +447,8 @@ impl ControllerCluster {
 
 impl Drop for ControllerCluster {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("e2e harness: test failed; temp dir {}\n{}", self.dir.path().display(), self.logs());
-        }
-        if std::env::var_os("BOOSTER_E2E_KEEP").is_some() {
-            let path = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap()).keep();
-            eprintln!("e2e harness: kept {}", path.display());
-        }
+        let logs = std::thread::panicking().then(|| self.logs());
+        on_cluster_drop(&mut self.dir, logs.as_deref());
     }
 }
 

@@ -18,7 +18,7 @@ use booster_store::checkpoint::StoreCheckpoint;
 use booster_store::record::{self, RecordCheck};
 use tempfile::TempDir;
 
-use super::{Proc, base_broker_conf, free_port, spawn_broker, start_namesrv, tail};
+use super::{Proc, base_broker_conf, free_port, on_cluster_drop, spawn_broker, start_namesrv, tail};
 
 /// One broker of the group.
 pub struct HaNode {
@@ -144,13 +144,8 @@ impl HaCluster {
 
 impl Drop for HaCluster {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("e2e harness: test failed; temp dir {}\n{}", self.dir.path().display(), self.logs());
-        }
-        if std::env::var_os("BOOSTER_E2E_KEEP").is_some() {
-            let path = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap()).keep();
-            eprintln!("e2e harness: kept {}", path.display());
-        }
+        let logs = std::thread::panicking().then(|| self.logs());
+        on_cluster_drop(&mut self.dir, logs.as_deref());
     }
 }
 

@@ -495,15 +495,23 @@ impl Cluster {
     }
 }
 
+/// What every cluster does when dropped: on a failing test (`logs` given
+/// while panicking), print where its files are and the tail of its logs;
+/// with `BOOSTER_E2E_KEEP`, keep the temp dir.
+pub fn on_cluster_drop(dir: &mut TempDir, logs: Option<&str>) {
+    if let Some(logs) = logs {
+        eprintln!("e2e harness: test failed; temp dir {}\n{logs}", dir.path().display());
+    }
+    if std::env::var_os("BOOSTER_E2E_KEEP").is_some() {
+        let path = std::mem::replace(dir, tempfile::tempdir().unwrap()).keep();
+        eprintln!("e2e harness: kept {}", path.display());
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("e2e harness: test failed; temp dir {}\n{}", self.dir.path().display(), self.logs());
-        }
-        if std::env::var_os("BOOSTER_E2E_KEEP").is_some() {
-            let path = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap()).keep();
-            eprintln!("e2e harness: kept {}", path.display());
-        }
+        let logs = std::thread::panicking().then(|| self.logs());
+        on_cluster_drop(&mut self.dir, logs.as_deref());
     }
 }
 
