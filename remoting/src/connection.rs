@@ -107,6 +107,9 @@ impl std::hash::Hash for Connection {
 /// RocketMQ's `rocketmq_rpc_latency` (ms, by request and response code;
 /// `-1` when no response is sent). Its `_count` is the request count.
 fn record_rpc(request_code: i32, response_code: Option<i32>, started: std::time::Instant) {
+    if !crate::prometheus::enabled() {
+        return;
+    }
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     metrics::histogram!(
         "rocketmq_rpc_latency",

@@ -8,6 +8,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -25,6 +26,15 @@ const MAX_HEAD_LINES: usize = 100;
 
 /// The bound address of the installed endpoint, if any.
 static INSTALLED: Mutex<Option<SocketAddr>> = Mutex::new(None);
+/// Set once a recorder is installed: recording sites on hot paths (every
+/// request, every put) skip building their labels while metrics are off,
+/// which is the default.
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process records metrics (an endpoint is installed).
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MetricsError {
@@ -68,6 +78,7 @@ pub fn install_prometheus_exporter(listen: &str) -> Result<SocketAddr, MetricsEr
     spawn_named("metrics-http", move || serve(listener, handle));
     tracing::info!(%addr, "Prometheus metrics endpoint listening");
     *installed = Some(addr);
+    ENABLED.store(true, Ordering::Relaxed);
     Ok(addr)
 }
 
