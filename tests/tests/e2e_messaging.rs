@@ -61,6 +61,25 @@ struct Seen {
 }
 
 impl Seen {
+    /// Records what one poll of `lite` returns within `timeout_ms`.
+    async fn poll_once(&mut self, lite: &rocketmq_client_rust::DefaultLitePullConsumer, timeout_ms: u64) {
+        for m in lite.poll_with_timeout(timeout_ms).await {
+            self.record(&m);
+        }
+    }
+
+    /// Polls `lite` until `want` distinct keys were seen or `deadline` passes.
+    async fn poll_until(
+        &mut self,
+        lite: &rocketmq_client_rust::DefaultLitePullConsumer,
+        want: usize,
+        deadline: Instant,
+    ) {
+        while self.by_key.len() < want && Instant::now() < deadline {
+            self.poll_once(lite, 1_000).await;
+        }
+    }
+
     fn record(&mut self, m: &MessageExt) {
         let key = m.get_keys().map(|k| k.to_string()).unwrap_or_default();
         let body = m.body().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
@@ -258,11 +277,7 @@ async fn produce_consume_10k() {
 
     let mut lite_seen = Seen::default();
     let deadline = Instant::now() + Duration::from_secs(90);
-    while lite_seen.by_key.len() < stored && Instant::now() < deadline {
-        for m in lite.poll_with_timeout(1_000).await {
-            lite_seen.record(&m);
-        }
-    }
+    lite_seen.poll_until(&lite, stored, deadline).await;
     let lite_done = consume_started.elapsed();
     let push_ok = {
         let s = push_seen.clone();
@@ -271,9 +286,7 @@ async fn produce_consume_10k() {
     let push_done = consume_started.elapsed();
     // A little longer: nothing beyond the stored set may show up.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    for m in lite.poll_with_timeout(200).await {
-        lite_seen.record(&m);
-    }
+    lite_seen.poll_once(&lite, 200).await;
     push.shutdown().await;
     lite.shutdown().await;
     producer.shutdown().await;
@@ -355,11 +368,7 @@ async fn tag_filter_case(push_expr: &str, lite_expr: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     for (expr, lite, seen) in &mut lites {
         let want = if *expr == "TagC" { only_c.len() } else { a_or_b.len() };
-        while seen.by_key.len() < want && Instant::now() < deadline {
-            for m in lite.poll_with_timeout(1_000).await {
-                seen.record(&m);
-            }
-        }
+        seen.poll_until(lite, want, deadline).await;
     }
 
     let n_expected = a_or_b.len();
@@ -370,9 +379,7 @@ async fn tag_filter_case(push_expr: &str, lite_expr: &str) {
     // Give a stray message time to arrive.
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     for (_, lite, seen) in &mut lites {
-        for m in lite.poll_with_timeout(200).await {
-            seen.record(&m);
-        }
+        seen.poll_once(lite, 200).await;
     }
     push.shutdown().await;
     for (_, lite, _) in &lites {
